@@ -1,0 +1,358 @@
+// Package aggregate keeps the single-pass state of connection tracking:
+// open sessions, totals, failures and a timeline of changes. It is pure:
+// no I/O, no wall clock, no goroutines. Time comes only from the events.
+package aggregate
+
+import (
+	"time"
+
+	"github.com/pgtail/pgtail/parse"
+)
+
+// Unknown stands for an absent name (most often an application name the
+// client did not send).
+const Unknown = "unknown"
+
+// Names identify who holds a session.
+type Names struct {
+	DB, User, App string
+}
+
+// Config sets the timeline's resolution and how long it is kept.
+type Config struct {
+	// Resolution is the size of a timeline slot; history buckets must be
+	// multiples of it. Default one minute.
+	Resolution time.Duration
+	// Retention is how far back from the newest time stamp slots are
+	// kept: the longest history window that can be shown. Default 24h.
+	Retention time.Duration
+}
+
+// State is the tracker. The zero value is not ready; use New.
+type State struct {
+	cfg   Config
+	res   int64 // resolution in seconds
+	names []Names
+	index map[Names]int32
+	tally []tally // by name index
+
+	sessions map[int]session // open sessions by backend PID
+	anon     map[[2]string][]int32
+	pending  map[int]origin // "connection received", waiting for its session
+	failures map[failKey]int
+
+	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
+	newest   time.Time
+	oldest   int64 // slots before this are gone
+	hasTime  bool
+	noPID    bool
+	events   int
+	resetEnd int // sessions ended by a server reset
+	replaced int // sessions ended by PID reuse without a disconnection line
+}
+
+type tally struct {
+	active, connects, disconnects int
+}
+
+type delta struct {
+	connects, disconnects, net int32
+}
+
+type session struct {
+	name  int32
+	start time.Time
+	host  string
+}
+
+type origin struct {
+	host, port string
+}
+
+type failKey struct {
+	name   int32
+	reason string
+}
+
+// maxPending bounds the "connection received" lines kept while waiting
+// for their session; probes and cancel requests never get one.
+const maxPending = 1 << 16
+
+// New returns an empty tracker.
+func New(cfg Config) *State {
+	if cfg.Resolution <= 0 {
+		cfg.Resolution = time.Minute
+	}
+	if cfg.Resolution < time.Second {
+		cfg.Resolution = time.Second
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 24 * time.Hour
+	}
+	return &State{
+		cfg:      cfg,
+		res:      int64(cfg.Resolution / time.Second),
+		index:    map[Names]int32{},
+		sessions: map[int]session{},
+		anon:     map[[2]string][]int32{},
+		pending:  map[int]origin{},
+		failures: map[failKey]int{},
+		slots:    map[int64]map[int32]*delta{},
+	}
+}
+
+// An Outcome tells what an event did to the state, for live display.
+type Outcome struct {
+	// Event is the applied event, with the application name and host of
+	// its session filled in where the line itself did not carry them.
+	Event parse.Event
+	// Ended counts the sessions a Reset ended.
+	Ended int
+	// Retracted is set when a Failure withdrew the session of its own
+	// "connection authorized" line.
+	Retracted bool
+	// Unknown is set for a Disconnect of a session never seen connecting.
+	Unknown bool
+}
+
+func (s *State) name(n Names) int32 {
+	if n.DB == "" {
+		n.DB = Unknown
+	}
+	if n.User == "" {
+		n.User = Unknown
+	}
+	if n.App == "" {
+		n.App = Unknown
+	}
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	i := int32(len(s.names))
+	s.names = append(s.names, n)
+	s.tally = append(s.tally, tally{})
+	s.index[n] = i
+	return i
+}
+
+// Apply adds one event to the state.
+func (s *State) Apply(ev parse.Event) Outcome {
+	out := Outcome{Event: ev}
+	if ev.Kind != parse.Received {
+		s.events++
+	}
+	s.clock(ev.Time)
+	switch ev.Kind {
+	case parse.Received:
+		if ev.PID != 0 {
+			if _, ok := s.sessions[ev.PID]; ok {
+				// A new connection on this PID: the old backend is gone.
+				s.end(ev.PID, ev.Time)
+				s.replaced++
+			}
+			if len(s.pending) >= maxPending {
+				clear(s.pending)
+			}
+			s.pending[ev.PID] = origin{ev.Host, ev.Port}
+		}
+	case parse.Connect:
+		s.connect(&out)
+	case parse.Disconnect:
+		s.disconnect(&out)
+	case parse.Failure:
+		s.failure(&out)
+	case parse.Reset:
+		out.Ended = len(s.sessions)
+		for pid := range s.sessions {
+			s.end(pid, ev.Time)
+		}
+		for k, list := range s.anon {
+			for _, n := range list {
+				s.tally[n].active--
+				s.add(ev.Time, n, delta{net: -1})
+				out.Ended++
+			}
+			delete(s.anon, k)
+		}
+		s.resetEnd += out.Ended
+		clear(s.pending)
+	}
+	return out
+}
+
+func (s *State) connect(out *Outcome) {
+	ev := &out.Event
+	if ev.PID != 0 {
+		if o, ok := s.pending[ev.PID]; ok {
+			if ev.Host == "" {
+				ev.Host = o.host
+			}
+			if ev.Port == "" {
+				ev.Port = o.port
+			}
+			delete(s.pending, ev.PID)
+		}
+		if _, ok := s.sessions[ev.PID]; ok {
+			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
+			s.replaced++
+		}
+	}
+	n := s.name(Names{ev.DB, ev.User, ev.App})
+	if ev.App == "" {
+		ev.App = Unknown
+	}
+	t := &s.tally[n]
+	t.connects++
+	t.active++
+	s.add(ev.Time, n, delta{connects: 1, net: 1})
+	if ev.PID == 0 {
+		s.noPID = true
+		k := [2]string{ev.DB, ev.User}
+		s.anon[k] = append(s.anon[k], n)
+		return
+	}
+	s.sessions[ev.PID] = session{name: n, start: ev.Time, host: ev.Host}
+}
+
+func (s *State) disconnect(out *Outcome) {
+	ev := &out.Event
+	if ev.PID == 0 {
+		k := [2]string{ev.DB, ev.User}
+		if list := s.anon[k]; len(list) > 0 {
+			n := list[0]
+			s.anon[k] = list[1:]
+			if len(s.anon[k]) == 0 {
+				delete(s.anon, k)
+			}
+			s.close(n, ev)
+			return
+		}
+	} else if ss, ok := s.sessions[ev.PID]; ok {
+		delete(s.sessions, ev.PID)
+		if ev.Host == "" {
+			ev.Host = ss.host
+		}
+		s.close(ss.name, ev)
+		return
+	}
+	// Never seen connecting: counted, but the active count is left alone.
+	out.Unknown = true
+	n := s.name(Names{ev.DB, ev.User, ev.App})
+	ev.App = s.names[n].App
+	s.tally[n].disconnects++
+	s.add(ev.Time, n, delta{disconnects: 1})
+}
+
+func (s *State) close(n int32, ev *parse.Event) {
+	ev.App = s.names[n].App
+	t := &s.tally[n]
+	t.disconnects++
+	t.active--
+	s.add(ev.Time, n, delta{disconnects: 1, net: -1})
+}
+
+func (s *State) failure(out *Outcome) {
+	ev := &out.Event
+	if ev.PID != 0 {
+		if o, ok := s.pending[ev.PID]; ok {
+			if ev.Host == "" {
+				ev.Host = o.host
+			}
+			delete(s.pending, ev.PID)
+		}
+	}
+	n := int32(-1)
+	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
+		delete(s.sessions, ev.PID)
+		if ev.AfterAuth {
+			// Refused after "connection authorized": never a session.
+			n = ss.name
+			t := &s.tally[n]
+			t.connects--
+			t.active--
+			s.add(ss.start, n, delta{connects: -1})
+			s.add(ev.Time, n, delta{net: -1})
+			out.Retracted = true
+			if ev.Host == "" {
+				ev.Host = ss.host
+			}
+		} else {
+			s.tally[ss.name].active--
+			s.add(ev.Time, ss.name, delta{net: -1})
+			s.replaced++
+		}
+	}
+	if n < 0 {
+		n = s.name(Names{ev.DB, ev.User, ev.App})
+	}
+	ev.App = s.names[n].App
+	s.failures[failKey{n, ev.Reason}]++
+}
+
+// end closes a session without a disconnection line.
+func (s *State) end(pid int, t time.Time) {
+	ss := s.sessions[pid]
+	delete(s.sessions, pid)
+	s.tally[ss.name].active--
+	s.add(t, ss.name, delta{net: -1})
+}
+
+// clock advances the newest time stamp and drops slots past retention.
+func (s *State) clock(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if s.hasTime && !t.After(s.newest) {
+		return
+	}
+	s.newest, s.hasTime = t, true
+	keep := int64(s.cfg.Retention/time.Second)/s.res + 1
+	// Prune in steps of a sixteenth of the retention, not every slot.
+	if oldest := s.slot(t) - keep; oldest > s.oldest+keep/16 {
+		s.oldest = oldest
+		for k := range s.slots {
+			if k < oldest {
+				delete(s.slots, k)
+			}
+		}
+	}
+}
+
+// wall returns t's wall-clock seconds in its own zone, so buckets align
+// to the log's clock (10:00, 10:15, …) whatever its offset.
+func wall(t time.Time) int64 {
+	_, off := t.Zone()
+	return t.Unix() + int64(off)
+}
+
+func (s *State) slot(t time.Time) int64 {
+	w := wall(t)
+	k := w / s.res
+	if w < 0 && w%s.res != 0 {
+		k--
+	}
+	return k
+}
+
+func (s *State) add(t time.Time, n int32, d delta) {
+	if t.IsZero() {
+		return
+	}
+	k := s.slot(t)
+	if k < s.oldest {
+		return
+	}
+	m := s.slots[k]
+	if m == nil {
+		m = map[int32]*delta{}
+		s.slots[k] = m
+	}
+	p := m[n]
+	if p == nil {
+		p = &delta{}
+		m[n] = p
+	}
+	p.connects += d.connects
+	p.disconnects += d.disconnects
+	p.net += d.net
+}

@@ -1,0 +1,185 @@
+package aggregate
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// A Filter selects sessions by exact, case-sensitive names; an empty
+// field matches everything. Fields are AND-ed.
+type Filter struct {
+	DB, User, App string
+}
+
+// Match reports whether n passes the filter.
+func (f Filter) Match(n Names) bool {
+	return (f.DB == "" || f.DB == n.DB) && (f.User == "" || f.User == n.User) && (f.App == "" || f.App == n.App)
+}
+
+// A Row is one name and its count.
+type Row struct {
+	Name  string
+	Count int
+}
+
+// Summary is the state at the end of input, as the default view shows it.
+type Summary struct {
+	Active               int
+	ByDB, ByUser, ByApp  []Row // open sessions; count descending, "unknown" last
+	Connects             int
+	Disconnects          int
+	Failures             int
+	FailuresByReason     []Row
+	Events               int  // connection events seen, before filtering
+	NoPID                bool // sessions were estimated from names
+	ResetEnded, Replaced int
+}
+
+// Summary returns the current counts of the sessions that pass f.
+func (s *State) Summary(f Filter) Summary {
+	sum := Summary{Events: s.events, NoPID: s.noPID, ResetEnded: s.resetEnd, Replaced: s.replaced}
+	db, user, app := map[string]int{}, map[string]int{}, map[string]int{}
+	for i, n := range s.names {
+		if !f.Match(n) {
+			continue
+		}
+		t := s.tally[i]
+		sum.Connects += t.connects
+		sum.Disconnects += t.disconnects
+		if t.active > 0 {
+			sum.Active += t.active
+			db[n.DB] += t.active
+			user[n.User] += t.active
+			app[n.App] += t.active
+		}
+	}
+	sum.ByDB, sum.ByUser, sum.ByApp = rows(db), rows(user), rows(app)
+	reasons := map[string]int{}
+	for k, c := range s.failures {
+		if f.Match(s.names[k.name]) {
+			sum.Failures += c
+			reasons[k.reason] += c
+		}
+	}
+	sum.FailuresByReason = rows(reasons)
+	return sum
+}
+
+// rows sorts counts descending, then by name, with Unknown last.
+func rows(m map[string]int) []Row {
+	out := make([]Row, 0, len(m))
+	for k, v := range m {
+		out = append(out, Row{k, v})
+	}
+	slices.SortFunc(out, func(a, b Row) int {
+		if (a.Name == Unknown) != (b.Name == Unknown) {
+			if a.Name == Unknown {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// History is the timeline of the last Window, in Bucket steps, ending at
+// the newest time stamp read.
+type History struct {
+	Window, Bucket time.Duration
+	HasTime        bool // false: the log has no time stamps
+	Connects       int  // inside the window
+	Disconnects    int  // inside the window
+	Rows           []HistoryRow
+}
+
+// A HistoryRow is one bucket: its start and the active count at its end.
+type HistoryRow struct {
+	Start  time.Time
+	Active int
+	Change int  // from the row above; 0 for the first row
+	Leak   bool // the count rose in each of the last three buckets
+}
+
+// History returns the timeline for sessions that pass f. Buckets are
+// aligned to the log's wall clock; bucket must be a multiple of the
+// resolution and window at most the retention, else they are rounded.
+func (s *State) History(f Filter, window, bucket time.Duration) History {
+	h := History{Window: window, Bucket: bucket, HasTime: s.hasTime}
+	if !s.hasTime {
+		return h
+	}
+	per := int64(bucket/time.Second) / s.res // slots per bucket
+	if per < 1 {
+		per = 1
+	}
+	n := int64((window + bucket - 1) / bucket)
+	if n < 1 {
+		n = 1
+	}
+	last := s.slot(s.newest)
+	lastStart := last - floorMod(last, per) // aligned to the clock
+	first := lastStart - (n-1)*per
+	end := lastStart + per
+
+	active := 0
+	for i, nm := range s.names {
+		if f.Match(nm) {
+			active += s.tally[i].active
+		}
+	}
+	// after[b] sums the net change of slots at or after bucket b's end.
+	net := make([]int, n)
+	later := 0 // changes after the window (none, but time stamps may step back)
+	for k, m := range s.slots {
+		if k < first {
+			continue
+		}
+		for i, d := range m {
+			if !f.Match(s.names[i]) {
+				continue
+			}
+			if k >= end {
+				later += int(d.net)
+				continue
+			}
+			b := (k - first) / per
+			net[b] += int(d.net)
+			h.Connects += int(d.connects)
+			h.Disconnects += int(d.disconnects)
+		}
+	}
+	_, off := s.newest.Zone()
+	loc := s.newest.Location()
+	cur := active - later
+	h.Rows = make([]HistoryRow, n)
+	for b := n - 1; b >= 0; b-- {
+		start := (first + b*per) * s.res
+		h.Rows[b] = HistoryRow{Start: time.Unix(start-int64(off), 0).In(loc), Active: cur}
+		cur -= net[b]
+	}
+	rises := 0
+	for b := 1; b < len(h.Rows); b++ {
+		r := &h.Rows[b]
+		r.Change = r.Active - h.Rows[b-1].Active
+		if r.Change > 0 {
+			rises++
+		} else {
+			rises = 0
+		}
+		r.Leak = rises >= 3
+	}
+	return h
+}
+
+func floorMod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}

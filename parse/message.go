@@ -1,0 +1,284 @@
+package parse
+
+import (
+	"bytes"
+	"time"
+)
+
+// A message is what the server wrote after "SEVERITY:  ".
+// classify fills ev from a LOG or FATAL message and reports whether the
+// message is a connection event. It never looks at other severities, so a
+// query text that contains "connection authorized:" is never an event.
+func classify(sev severity, msg []byte, ev *Event) bool {
+	switch sev {
+	case sevLog:
+		return classifyLog(msg, ev)
+	case sevFatal:
+		return classifyFatal(msg, ev)
+	}
+	return false
+}
+
+var (
+	mReceived    = []byte("connection received: host=")
+	mAuthorized  = []byte("connection authorized: user=")
+	mReplication = []byte("replication connection authorized: user=")
+	mDisconnect  = []byte("disconnection: session time: ")
+	mStarting    = []byte("starting PostgreSQL ")
+)
+
+// resets are the postmaster's lifecycle lines after which no session of
+// the old server is alive.
+var resets = []struct {
+	msg    string
+	reason string
+	prefix bool
+}{
+	{"database system is shut down", "shutdown", false},
+	{"received immediate shutdown request", "shutdown", false},
+	{"terminating any other active server processes", "crash", false},
+	{"all server processes terminated; reinitializing", "crash", false},
+	{"database system was interrupted; last known up at ", "crash", true},
+	{"database system was not properly shut down; automatic recovery in progress", "crash", false},
+}
+
+func classifyLog(msg []byte, ev *Event) bool {
+	if len(msg) == 0 {
+		return false
+	}
+	switch msg[0] {
+	case 'c':
+		if bytes.HasPrefix(msg, mReceived) {
+			ev.Kind = Received
+			rest := msg[len(mReceived):]
+			if k := bytes.LastIndex(rest, []byte(" port=")); k >= 0 {
+				ev.Host, ev.Port = string(rest[:k]), string(rest[k+6:])
+			} else {
+				ev.Host = string(rest)
+			}
+			return true
+		}
+		if bytes.HasPrefix(msg, mAuthorized) {
+			ev.Kind = Connect
+			parseAuthorized(msg[len(mAuthorized):], ev, true)
+			return true
+		}
+	case 'r':
+		if bytes.HasPrefix(msg, mReplication) {
+			ev.Kind = Connect
+			ev.Replication = true
+			parseAuthorized(msg[len(mReplication):], ev, false)
+			return true
+		}
+	case 'd':
+		if bytes.HasPrefix(msg, mDisconnect) {
+			return parseDisconnect(msg[len(mDisconnect):], ev)
+		}
+	case 's':
+		if bytes.HasPrefix(msg, mStarting) {
+			ev.Kind, ev.Reason = Reset, "restart"
+			return true
+		}
+	}
+	for _, r := range resets {
+		if r.msg[0] != msg[0] {
+			continue
+		}
+		if r.prefix && bytes.HasPrefix(msg, []byte(r.msg)) || !r.prefix && string(msg) == r.msg {
+			ev.Kind, ev.Reason = Reset, r.reason
+			return true
+		}
+	}
+	return false
+}
+
+// ReplicationDB is the database name under which walsenders are counted:
+// their authorized line names no database.
+const ReplicationDB = "[replication]"
+
+var (
+	pDatabase = []byte(" database=")
+	pApp      = []byte(" application_name=")
+	pSSL      = []byte(" SSL enabled (protocol=")
+	pGSS      = []byte(" GSS (authenticated=")
+)
+
+// parseAuthorized reads "U[ database=D][ application_name=A][ SSL enabled (…)][ GSS (…)]".
+// Values are not quoted and may hold spaces, so it anchors on the
+// right-hand markers in their fixed order.
+func parseAuthorized(b []byte, ev *Event, hasDB bool) {
+	// Strip the encryption suffixes, which always end the line with ")".
+	if n := len(b); n > 0 && b[n-1] == ')' {
+		if k := bytes.LastIndex(b, pGSS); k >= 0 {
+			b = b[:k]
+		}
+		if k := bytes.LastIndex(b, pSSL); k >= 0 && b[len(b)-1] == ')' {
+			b = b[:k]
+		}
+	}
+	app, hasApp := []byte(nil), false
+	if k := bytes.Index(b, pApp); k >= 0 {
+		app, hasApp = b[k+len(pApp):], true
+		b = b[:k]
+	}
+	if hasDB {
+		if k := bytes.Index(b, pDatabase); k >= 0 {
+			ev.DB = string(b[k+len(pDatabase):])
+			b = b[:k]
+		}
+	} else {
+		ev.DB = ReplicationDB
+	}
+	ev.User = string(b)
+	if hasApp && len(app) > 0 {
+		ev.App = string(app)
+	}
+}
+
+var (
+	pUser = []byte(" user=")
+	pHost = []byte(" host=")
+	pPort = []byte(" port=")
+)
+
+// parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]".
+func parseDisconnect(b []byte, ev *Event) bool {
+	k := bytes.Index(b, pUser)
+	if k < 0 {
+		return false
+	}
+	d, ok := parseSessionTime(b[:k])
+	if !ok {
+		return false
+	}
+	ev.Kind = Disconnect
+	ev.Duration = d
+	b = b[k+len(pUser):]
+	if k := bytes.LastIndex(b, pPort); k >= 0 && digits(b[k+len(pPort):]) {
+		ev.Port = string(b[k+len(pPort):])
+		b = b[:k]
+	}
+	if k := bytes.LastIndex(b, pHost); k >= 0 {
+		ev.Host = string(b[k+len(pHost):])
+		b = b[:k]
+	}
+	if k := bytes.Index(b, pDatabase); k >= 0 {
+		ev.DB = string(b[k+len(pDatabase):])
+		b = b[:k]
+	}
+	ev.User = string(b)
+	return true
+}
+
+// parseSessionTime reads "%d:%02d:%02d.%03d"; hours are unbounded.
+func parseSessionTime(b []byte) (time.Duration, bool) {
+	c1 := bytes.IndexByte(b, ':')
+	if c1 <= 0 || len(b) != c1+10 || b[c1+3] != ':' || b[c1+6] != '.' {
+		return 0, false
+	}
+	h, m, s, ms := b[:c1], b[c1+1:c1+3], b[c1+4:c1+6], b[c1+7:]
+	if !digits(h) || len(h) > 9 || !digits(m) || !digits(s) || !digits(ms) {
+		return 0, false
+	}
+	return time.Duration(atoi(h))*time.Hour + time.Duration(atoi(m))*time.Minute +
+		time.Duration(atoi(s))*time.Second + time.Duration(atoi(ms))*time.Millisecond, true
+}
+
+// A refusal maps a FATAL message to a failure reason. Messages are
+// matched by prefix; quote says which quoted names the text carries.
+type refusal struct {
+	prefix    string
+	reason    string // short reason; "" keeps the whole message
+	afterAuth bool   // logged after "connection authorized"
+	names     string // what the quoted values are, in order: u=user, d=db, h=host
+}
+
+var refusals = []refusal{
+	{"sorry, too many clients already", "too many connections", false, ""},
+	{"too many connections for role \"", "", true, "u"},
+	{"too many connections for database \"", "", true, "d"},
+	{"remaining connection slots are reserved for ", "reserved connection slots", true, ""},
+	{"password authentication failed for user \"", "password authentication failed", false, "u"},
+	{"no pg_hba.conf entry for replication connection", "no pg_hba.conf entry", false, "hu"},
+	{"no pg_hba.conf entry for host \"", "no pg_hba.conf entry", false, "hud"},
+	{"pg_hba.conf rejects replication connection", "pg_hba.conf rejects connection", false, "hu"},
+	{"pg_hba.conf rejects connection for host \"", "pg_hba.conf rejects connection", false, "hud"},
+	{"database \"", "", true, "d"}, // does not exist / is not currently accepting connections
+	{"role \"", "", true, "u"},     // does not exist / is not permitted to log in
+	{"permission denied for database \"", "", true, "d"},
+	{"cannot connect to invalid database \"", "", true, "d"},
+	{"must be superuser or replication role to start walsender", "", true, ""},
+	{"permission denied to start WAL sender", "", true, ""},
+	{"must be superuser to connect in binary upgrade mode", "", true, ""},
+	{"must be superuser to connect during database shutdown", "", false, ""},
+	{"new replication connections are not allowed during database shutdown", "", false, ""},
+	{"the database system is starting up", "database system is starting up", false, ""},
+	{"the database system is shutting down", "database system is shutting down", false, ""},
+	{"the database system is in recovery mode", "database system is in recovery mode", false, ""},
+	{"the database system is not yet accepting connections", "database system is not yet accepting connections", false, ""},
+	{"the database system is not accepting connections", "database system is not accepting connections", false, ""},
+	{"connection requires a valid client certificate", "", false, ""},
+	{"canceling authentication due to timeout", "authentication timeout", false, ""},
+	{"authentication failed for user \"", "authentication failed", false, "u"},
+	{"no PostgreSQL user name specified in startup packet", "no user name in startup packet", false, ""},
+	{"unsupported frontend protocol ", "unsupported frontend protocol", false, ""},
+}
+
+var authFailed = []byte(" authentication failed for user \"")
+
+func classifyFatal(msg []byte, ev *Event) bool {
+	for _, r := range refusals {
+		if !bytes.HasPrefix(msg, []byte(r.prefix)) {
+			continue
+		}
+		if r.prefix == "database \"" && !bytes.HasSuffix(msg, []byte("\" does not exist")) &&
+			!bytes.HasSuffix(msg, []byte("\" is not currently accepting connections")) {
+			return false
+		}
+		if r.prefix == "role \"" && !bytes.HasSuffix(msg, []byte("\" does not exist")) &&
+			!bytes.HasSuffix(msg, []byte("\" is not permitted to log in")) {
+			return false
+		}
+		failure(ev, msg, r)
+		return true
+	}
+	// "<Method> authentication failed for user "x"": Ident, Peer, LDAP, …
+	if k := bytes.Index(msg, authFailed); k > 0 && k < 40 && bytes.IndexByte(msg[:k], ' ') < 0 {
+		method := bytes.Trim(msg[:k], "\"")
+		failure(ev, msg[k+1:], refusal{reason: string(method) + " authentication failed", names: "u"})
+		return true
+	}
+	return false
+}
+
+func failure(ev *Event, msg []byte, r refusal) {
+	ev.Kind = Failure
+	ev.AfterAuth = r.afterAuth
+	ev.Reason = r.reason
+	if ev.Reason == "" {
+		ev.Reason = string(msg)
+	}
+	// Quoted names in the text: the requested user, database, host.
+	rest := msg
+	for _, n := range []byte(r.names) {
+		q := bytes.IndexByte(rest, '"')
+		if q < 0 {
+			return
+		}
+		rest = rest[q+1:]
+		e := bytes.IndexByte(rest, '"')
+		if e < 0 {
+			return
+		}
+		v := string(rest[:e])
+		rest = rest[e+1:]
+		switch n {
+		case 'u':
+			ev.User = v
+		case 'd':
+			ev.DB = v
+		case 'h':
+			ev.Host = v
+		}
+	}
+}

@@ -1,0 +1,309 @@
+package parse
+
+import (
+	"bytes"
+	"time"
+)
+
+// A Prefix is a compiled log_line_prefix. It matches the text a server
+// wrote in front of the severity word and extracts the session fields.
+type Prefix struct {
+	src  string
+	toks []ptok
+}
+
+type ptok struct {
+	lit []byte // literal text; nil for an escape
+	esc byte   // escape letter: 'u', 'd', 'p', …; 'q' for %q
+	pad int    // padding width from %-10u or %5p (absolute value)
+}
+
+// fields are what a prefix can tell about the line it starts.
+type fields struct {
+	time      time.Time
+	hasTime   bool
+	pid       int
+	user, db  []byte
+	app, host []byte
+	port      []byte
+}
+
+// CompilePrefix compiles a log_line_prefix value exactly as PostgreSQL
+// interprets it (elog.c log_status_format): %% is a literal percent,
+// unknown escapes print nothing, padding %-10u / %5p is allowed and a
+// format that ends inside a padding spec stops there.
+func CompilePrefix(s string) *Prefix {
+	p := &Prefix{src: s}
+	var lit []byte
+	flush := func() {
+		if len(lit) > 0 {
+			p.toks = append(p.toks, ptok{lit: lit})
+			lit = nil
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '%' {
+			lit = append(lit, c)
+			continue
+		}
+		i++
+		if i >= len(s) {
+			break // a lone % at the end is ignored
+		}
+		if s[i] == '%' {
+			lit = append(lit, '%')
+			continue
+		}
+		pad := 0
+		if s[i] == '-' || s[i] >= '0' && s[i] <= '9' {
+			if s[i] == '-' {
+				i++
+			}
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				pad = pad*10 + int(s[i]-'0')
+				i++
+			}
+			if i >= len(s) {
+				break // the format ends inside a padding spec
+			}
+		}
+		switch e := s[i]; e {
+		case 'a', 'u', 'd', 'r', 'h', 'L', 'b', 'p', 'P', 't', 'm', 'n', 'i', 'e', 'c', 'l', 's', 'v', 'x', 'Q', 'q':
+			flush()
+			p.toks = append(p.toks, ptok{esc: e, pad: pad})
+		default:
+			// any other escape prints nothing
+		}
+	}
+	flush()
+	return p
+}
+
+// String returns the log_line_prefix the Prefix was compiled from.
+func (p *Prefix) String() string { return p.src }
+
+// HasPID reports whether lines carry a process ID (%p or %c).
+func (p *Prefix) HasPID() bool { return p.has('p') || p.has('c') }
+
+// HasTime reports whether lines carry a time stamp (%t, %m or %n).
+func (p *Prefix) HasTime() bool { return p.has('t') || p.has('m') || p.has('n') }
+
+func (p *Prefix) has(e byte) bool {
+	for _, t := range p.toks {
+		if t.esc == e {
+			return true
+		}
+	}
+	return false
+}
+
+// maxPrefixSteps bounds the backtracking work of one match, so a hostile
+// line cannot make matching slow.
+const maxPrefixSteps = 4096
+
+type matcher struct {
+	p     *Prefix
+	in    []byte
+	f     *fields
+	zc    *zoneCache
+	steps int
+}
+
+// match reports whether b is exactly what p prints, and fills f.
+func (p *Prefix) match(b []byte, f *fields, zc *zoneCache) bool {
+	if len(b) > 4096 {
+		return false
+	}
+	m := matcher{p: p, in: b, f: f, zc: zc}
+	*f = fields{}
+	return m.at(0, 0)
+}
+
+func (m *matcher) at(ti, pos int) bool {
+	m.steps++
+	if m.steps > maxPrefixSteps {
+		return false
+	}
+	toks := m.p.toks
+	if ti == len(toks) {
+		return pos == len(m.in)
+	}
+	t := toks[ti]
+	if t.lit != nil {
+		if !bytes.HasPrefix(m.in[pos:], t.lit) {
+			return false
+		}
+		return m.at(ti+1, pos+len(t.lit))
+	}
+	if t.esc == 'q' {
+		// Non-session processes stop printing here.
+		if pos == len(m.in) {
+			return true
+		}
+		return m.at(ti+1, pos)
+	}
+	rest := m.in[pos:]
+	// Candidate ends for this escape's value: where the next literal
+	// starts, or anywhere when another escape follows directly.
+	var next []byte
+	if ti+1 < len(toks) && toks[ti+1].lit != nil {
+		next = toks[ti+1].lit
+	}
+	if ti+1 == len(toks) {
+		return m.value(t, rest) && m.at(ti+1, len(m.in))
+	}
+	for end := 0; end <= len(rest); end++ {
+		if next != nil {
+			k := bytes.Index(rest[end:], next)
+			if k < 0 {
+				return false
+			}
+			end += k
+		}
+		if m.value(t, rest[:end]) && m.at(ti+1, pos+end) {
+			return true
+		}
+		if m.steps > maxPrefixSteps {
+			return false
+		}
+	}
+	return false
+}
+
+// value checks that v can be what escape t prints and records it.
+func (m *matcher) value(t ptok, v []byte) bool {
+	if t.pad > 0 {
+		v = bytes.Trim(v, " ")
+	}
+	f := m.f
+	switch t.esc {
+	case 'p':
+		if !digits(v) {
+			return false
+		}
+		f.pid = atoi(v)
+	case 'c':
+		// hex(start time) "." hex(pid)
+		dot := bytes.IndexByte(v, '.')
+		if dot <= 0 || dot == len(v)-1 || !hexDigits(v[:dot]) || !hexDigits(v[dot+1:]) || len(v)-dot-1 > 8 {
+			return false
+		}
+		if f.pid == 0 {
+			f.pid = hexVal(v[dot+1:])
+		}
+	case 'l', 'x':
+		return digits(v)
+	case 'P':
+		return len(v) == 0 || digits(v)
+	case 'Q':
+		if len(v) > 0 && v[0] == '-' {
+			v = v[1:]
+		}
+		return digits(v)
+	case 'e':
+		return len(v) == 5 && alnum(v)
+	case 'v':
+		return len(v) == 0 || bytes.IndexByte(v, '/') > 0 && !bytes.ContainsAny(v, " ")
+	case 't', 'm', 's':
+		tm, ok := m.zc.parseTimestamp(v)
+		if !ok {
+			return false
+		}
+		if t.esc != 's' {
+			f.time, f.hasTime = tm, true
+		}
+	case 'n':
+		tm, ok := parseEpoch(v)
+		if !ok {
+			return false
+		}
+		f.time, f.hasTime = tm, true
+	case 'u':
+		f.user = known(v)
+	case 'd':
+		f.db = known(v)
+	case 'a':
+		f.app = known(v)
+	case 'h':
+		if bytes.IndexByte(v, ' ') >= 0 {
+			return false
+		}
+		f.host = known(v)
+	case 'r':
+		if bytes.IndexByte(v, ' ') >= 0 {
+			return false
+		}
+		host, port := v, []byte(nil)
+		if n := len(v); n > 0 && v[n-1] == ')' {
+			if k := bytes.LastIndexByte(v, '('); k > 0 && digits(v[k+1:n-1]) {
+				host, port = v[:k], v[k+1:n-1]
+			}
+		}
+		f.host, f.port = known(host), port
+	}
+	return true
+}
+
+// known returns nil for the placeholder PostgreSQL prints for an unknown
+// or empty value.
+func known(v []byte) []byte {
+	if len(v) == 0 || string(v) == "[unknown]" {
+		return nil
+	}
+	return v
+}
+
+func hexDigits(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+func hexVal(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*16 + int(c-'0')
+		case c >= 'a' && c <= 'f':
+			n = n*16 + int(c-'a'+10)
+		default:
+			n = n*16 + int(c-'A'+10)
+		}
+	}
+	return n
+}
+
+func alnum(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// knownPrefixes are tried, most specific first, when no --prefix is given.
+var knownPrefixes = []string{
+	"%m [%p] %q%u@%d ",                                // Debian/Ubuntu
+	"%t [%p-%l] %q%u@%d ",                             // older Debian
+	"%m [%p] %q%u@%d/%a ",                             // upstream docs example
+	"%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", // pgBadger README (older)
+	"%t [%p]: user=%u,db=%d,app=%a,client=%h ",        // pgBadger README
+	"%t [%p]: db=%d,user=%u,app=%a,client=%h ",        // pgBadger README
+	"%t:%r:%u@%d:[%p]:",                               // AWS RDS / Aurora
+	"%t-%c-",                                          // Azure
+	"%m [%p] ",                                        // upstream default
+	"%t [%p] ",
+	"%m [%p]: ",
+	"%t [%p]: ",
+	"%n [%p] ",
+	"%m %c ",
+	"%m ",
+	"%t ",
+	"",
+}
