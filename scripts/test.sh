@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, Go tests (unit, golden, testscript),
+# then the real-PostgreSQL end-to-end tests. Used by .ci/run and the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
+
+step "gofmt"
+unformatted=$(gofmt -l . | grep -v '^testdata/' || true)
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "go mod tidy is clean"
+cp go.mod /tmp/pgtail-go.mod.$$; cp go.sum /tmp/pgtail-go.sum.$$
+go mod tidy
+if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pgtail-go.sum.$$ >/dev/null; then
+	echo "go mod tidy changed go.mod/go.sum:"; git --no-pager diff -- go.mod go.sum || true
+	exit 1
+fi
+rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
+
+step "go test -race ./..."
+go test -race -count=1 ./...
+
+step "build"
+mkdir -p bin
+go build -o bin/pgtail .
+
+step "README sample command"
+./bin/pgtail connections testdata/logs/pg15-debian.log
+
+step "real PostgreSQL end-to-end"
+bash scripts/e2e-real.sh "$PWD/bin/pgtail"
+
+echo
+echo "all tests passed"
