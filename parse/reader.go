@@ -14,7 +14,8 @@ const MaxLine = 1 << 20
 
 // Options control how a Reader reads the log.
 type Options struct {
-	// Format is "auto" (or empty) or "stderr".
+	// Format is "auto" (or empty), "stderr", "csvlog", "jsonlog" or
+	// "syslog". Auto detects it from the first line of the input.
 	Format string
 	// Prefix is the server's log_line_prefix exactly as in
 	// postgresql.conf. Empty means detect it from the log.
@@ -29,6 +30,10 @@ type Stats struct {
 	Truncated int    // lines longer than MaxLine, cut
 	Prefix    string // the log_line_prefix used for most events
 	Loose     int    // events whose prefix matched no known form
+	Format    string // the format read: stderr, csvlog, jsonlog or syslog
+	Detected  bool   // Format was detected, not given
+	Localized int    // events read from translated (German, French) messages
+	Foreign   int    // LOG/FATAL entries whose message is not ASCII
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -42,6 +47,15 @@ type Reader struct {
 	long  []byte
 	stats Stats
 	err   error
+
+	format  format
+	back    []byte // a line pushed back by unreadLine
+	hasBack bool
+	csv     *csvState
+	js      *jsonState
+
+	sysStamp    [40]byte // the syslog time stamp of the current line
+	sysStampLen int
 }
 
 type candidate struct {
@@ -57,7 +71,15 @@ var ErrFormat = errors.New("unknown log format")
 func NewReader(r io.Reader, opt Options) *Reader {
 	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10)}
 	switch opt.Format {
-	case "", "auto", "stderr":
+	case "", "auto":
+	case "stderr":
+		rd.format = fmtStderr
+	case "csvlog", "csv":
+		rd.format = fmtCSV
+	case "jsonlog", "json":
+		rd.format = fmtJSON
+	case "syslog":
+		rd.format = fmtSyslog
 	default:
 		rd.err = fmt.Errorf("%w %q", ErrFormat, opt.Format)
 	}
@@ -79,6 +101,9 @@ func (r *Reader) Stats() Stats {
 	} else if r.best != nil {
 		s.Prefix = r.best.p.src
 	}
+	if r.format != fmtUnknown {
+		s.Format = r.format.String()
+	}
 	return s
 }
 
@@ -92,11 +117,40 @@ func (r *Reader) Read() (Event, error) {
 	if r.err != nil {
 		return Event{}, r.err
 	}
+	if r.format == fmtUnknown {
+		if err := r.detect(); err != nil {
+			r.err = err
+			return Event{}, err
+		}
+	}
+	switch r.format {
+	case fmtCSV:
+		return r.readCSV()
+	case fmtJSON:
+		return r.readJSON()
+	}
 	for {
 		line, err := r.readLine()
 		if err != nil {
 			r.err = err
 			return Event{}, err
+		}
+		if r.format == fmtSyslog {
+			var pid int
+			if line, pid = r.syslogLine(line); line == nil {
+				continue
+			}
+			var ev Event
+			if r.parseLine(line, &ev) {
+				if ev.PID == 0 {
+					ev.PID = pid
+				}
+				if ev.Time.IsZero() {
+					ev.Time = syslogTime(r.sysStamp[:r.sysStampLen])
+				}
+				return ev, nil
+			}
+			continue
 		}
 		var ev Event
 		if r.parseLine(line, &ev) {
@@ -106,6 +160,11 @@ func (r *Reader) Read() (Event, error) {
 }
 
 func (r *Reader) readLine() ([]byte, error) {
+	if r.hasBack {
+		r.hasBack = false
+		r.stats.Lines++
+		return r.back, nil
+	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
@@ -199,11 +258,75 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 		msg = msg[7:]
 	}
 	if !classify(sev, msg, ev) {
-		return false
+		if len(msg) == 0 || msg[0] < 0x80 && !hasHighByte(msg) {
+			return false
+		}
+		// A translated message (lc_messages): German and French are known.
+		r.stats.Foreign++
+		tr, cont := localize(msg)
+		if cont {
+			// The French disconnection continues on a tab line.
+			line = append([]byte(nil), line...)
+			head := append([]byte(nil), msg...)
+			if next, ok := r.continuation(); ok {
+				head = append(append(head, '\n'), next...)
+				tr, _ = localize(head)
+			}
+		}
+		if tr == nil || !classify(sev, tr, ev) {
+			return false
+		}
+		r.stats.Localized++
+		ev.Line = r.stats.Lines
+		if cont {
+			ev.Line--
+		}
+		r.applyPrefix(line[:j], ev)
+		return true
 	}
 	ev.Line = r.stats.Lines
 	r.applyPrefix(line[:j], ev)
 	return true
+}
+
+func hasHighByte(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// continuation reads the next line if it continues the entry above (it
+// starts with a TAB, or #011 under rsyslog) and returns it without the
+// tab; any other line is pushed back for the next read.
+func (r *Reader) continuation() ([]byte, bool) {
+	line, err := r.readLine()
+	if err != nil {
+		if err != io.EOF {
+			r.err = err
+		}
+		return nil, false
+	}
+	raw := line
+	if r.format == fmtSyslog {
+		if line, _ = r.syslogLine(line); line == nil {
+			line = raw[:0]
+		}
+	}
+	if len(line) > 0 && line[0] == '\t' {
+		return append([]byte(nil), line[1:]...), true
+	}
+	r.unreadLine(raw)
+	return nil, false
+}
+
+// unreadLine makes the next readLine return line again.
+func (r *Reader) unreadLine(line []byte) {
+	r.back = append(r.back[:0], line...)
+	r.hasBack = true
+	r.stats.Lines--
 }
 
 // applyPrefix reads the session fields of the prefix into ev. Values in
@@ -211,11 +334,17 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 // prefix's user and database (from the startup packet) win over names
 // quoted in the text, which cannot be split reliably.
 func (r *Reader) applyPrefix(p []byte, ev *Event) {
-	f := &r.f
 	if !r.matchPrefix(p) {
 		r.stats.Loose++
 		r.loose(p)
 	}
+	r.applyFields(ev)
+}
+
+// applyFields copies the session fields read from a prefix, or from the
+// columns of a csvlog or jsonlog record, into ev.
+func (r *Reader) applyFields(ev *Event) {
+	f := &r.f
 	if f.hasTime {
 		ev.Time = f.time
 	}
