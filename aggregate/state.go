@@ -284,6 +284,22 @@ func (s *State) failure(out *Outcome) {
 			s.replaced++
 		}
 	}
+	if ev.PID == 0 && ev.AfterAuth {
+		// No PID in the log: withdraw the newest session of the same
+		// database and user, which this refusal followed.
+		k := [2]string{ev.DB, ev.User}
+		if list := s.anon[k]; len(list) > 0 {
+			n = list[len(list)-1]
+			if s.anon[k] = list[:len(list)-1]; len(s.anon[k]) == 0 {
+				delete(s.anon, k)
+			}
+			t := &s.tally[n]
+			t.connects--
+			t.active--
+			s.add(ev.Time, n, delta{connects: -1, net: -1})
+			out.Retracted = true
+		}
+	}
 	if n < 0 {
 		n = s.name(Names{ev.DB, ev.User, ev.App})
 	}

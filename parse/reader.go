@@ -403,12 +403,16 @@ func (r *Reader) loose(p []byte) {
 		}
 	}
 	for k := bytes.IndexByte(p, '['); k >= 0; {
-		e := k + 1
+		s := k + 1
+		for s < len(p) && p[s] == ' ' { // padded: %5p
+			s++
+		}
+		e := s
 		for e < len(p) && p[e] >= '0' && p[e] <= '9' {
 			e++
 		}
-		if e > k+1 && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
-			f.pid = atoi(p[k+1 : e])
+		if e > s && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
+			f.pid = atoi(p[s:e])
 			break
 		}
 		n := bytes.IndexByte(p[k+1:], '[')
