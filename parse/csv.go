@@ -24,6 +24,8 @@ const (
 	csvSeverity = 11
 	csvMessage  = 13
 	csvApp      = 22
+
+	csvMinColumns = 23 // PostgreSQL 12
 )
 
 func (r *Reader) readCSV() (Event, error) {
@@ -65,7 +67,8 @@ func (r *Reader) readCSV() (Event, error) {
 // csvRecord reads one csvlog record into ev and reports whether it is a
 // connection event.
 func (r *Reader) csvRecord(rec []string, ev *Event) bool {
-	if len(rec) <= csvMessage {
+	if len(rec) < csvMinColumns {
+		// Not a csvlog record, or one cut short at the end of the input.
 		r.stats.Skipped++
 		return false
 	}
@@ -107,10 +110,12 @@ func (r *Reader) classifyMsg(sev severity, msg []byte, ev *Event) bool {
 	if classify(sev, msg, ev) {
 		return true
 	}
-	if !hasHighByte(msg) {
+	if hasHighByte(msg) {
+		r.stats.Foreign++
+	}
+	if len(msg) == 0 || !localStart[msg[0]] {
 		return false
 	}
-	r.stats.Foreign++
 	tr, _ := localize(msg)
 	if tr != nil && classify(sev, tr, ev) {
 		r.stats.Localized++

@@ -44,6 +44,15 @@ var translations = []translation{
 	{from: "le système de base de données est arrêté", to: "database system is shut down"},
 }
 
+// localStart marks the first bytes of the translated messages, so that
+// an English line that is no event costs one lookup.
+var localStart = func() (t [256]bool) {
+	for _, tr := range translations {
+		t[tr.from[0]] = true
+	}
+	return t
+}()
+
 // localize returns the English form of a translated connection message,
 // or nil. more reports a French disconnection whose second line (a
 // continuation starting with a TAB) is not part of msg yet.

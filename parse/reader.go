@@ -258,11 +258,16 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 		msg = msg[7:]
 	}
 	if !classify(sev, msg, ev) {
-		if len(msg) == 0 || msg[0] < 0x80 && !hasHighByte(msg) {
+		if len(msg) == 0 || !localStart[msg[0]] {
+			if hasHighByte(msg) {
+				r.stats.Foreign++
+			}
 			return false
 		}
 		// A translated message (lc_messages): German and French are known.
-		r.stats.Foreign++
+		if hasHighByte(msg) {
+			r.stats.Foreign++
+		}
 		tr, cont := localize(msg)
 		if cont {
 			// The French disconnection continues on a tab line.
