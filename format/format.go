@@ -156,17 +156,10 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 	if h.Window > 24*time.Hour || h.Bucket >= 24*time.Hour {
 		layout = "2006-01-02 15:04"
 	}
-	activeW, lo, hi := 1, 0, 0
-	for i, r := range h.Rows {
+	activeW := 1
+	for _, r := range h.Rows {
 		activeW = max(activeW, len(strconv.Itoa(r.Active)))
-		if i == 0 || r.Active < lo {
-			lo = r.Active
-		}
-		if i == 0 || r.Active > hi {
-			hi = r.Active
-		}
 	}
-	var trend strings.Builder
 	for i, r := range h.Rows {
 		e.printf("%s  %*d active", r.Start.Format(layout), activeW, r.Active)
 		if i > 0 {
@@ -180,14 +173,32 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 			e.printf("  ← leak detected")
 		}
 		e.printf("\n")
+	}
+	e.printf("\nTrend: %s  %+d net\n", Trend(h.Rows), h.Connects-h.Disconnects)
+	return e.flush()
+}
+
+// Trend is one sparkline glyph per history row, scaled between the
+// lowest and the highest row.
+func Trend(rows []aggregate.HistoryRow) string {
+	lo, hi := 0, 0
+	for i, r := range rows {
+		if i == 0 || r.Active < lo {
+			lo = r.Active
+		}
+		if i == 0 || r.Active > hi {
+			hi = r.Active
+		}
+	}
+	var trend strings.Builder
+	for _, r := range rows {
 		g := 0
 		if hi > lo {
 			g = ((r.Active-lo)*(len(sparks)-1)*2 + (hi - lo)) / ((hi - lo) * 2) // rounded
 		}
 		trend.WriteRune(sparks[g])
 	}
-	e.printf("\nTrend: %s  %+d net\n", trend.String(), h.Connects-h.Disconnects)
-	return e.flush()
+	return trend.String()
 }
 
 // span says a window's length: "60 min", "24 h".
