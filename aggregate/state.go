@@ -140,7 +140,8 @@ func (s *State) name(n Names) int32 {
 // Apply adds one event to the state.
 func (s *State) Apply(ev parse.Event) Outcome {
 	out := Outcome{Event: ev}
-	if ev.Kind != parse.Received {
+	switch ev.Kind {
+	case parse.Connect, parse.Disconnect, parse.Failure:
 		s.events++
 	}
 	s.clock(ev.Time)
