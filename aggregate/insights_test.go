@@ -252,3 +252,36 @@ func TestDurationsByApp(t *testing.T) {
 		t.Errorf("filtered = %+v", f.All)
 	}
 }
+
+// The recorded session keeps the peak, the failure table and the
+// session times.
+func TestSnapshotKeepsInsights(t *testing.T) {
+	st := apply(
+		conn(1, 1), conn(2, 2), disc(1, 3, 2*time.Second), disc(90, 4, time.Hour),
+		parse.Event{Kind: parse.Failure, PID: 5, Time: at(5), User: "bob", DB: "d", Reason: "password authentication failed", Detail: `Password does not match for user "bob".`},
+	)
+	b, err := st.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back State
+	if err := back.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := back.Peak(), st.Peak(); got != want {
+		t.Errorf("Peak = %+v, want %+v", got, want)
+	}
+	if got, want := back.Durations(Filter{}).All, st.Durations(Filter{}).All; got != want {
+		t.Errorf("Durations = %+v, want %+v", got, want)
+	}
+	if got, want := back.FailureTable(Filter{}), st.FailureTable(Filter{}); !slices.Equal(got, want) {
+		t.Errorf("FailureTable = %+v, want %+v", got, want)
+	}
+	// It goes on counting where it stopped.
+	back.Apply(conn(3, 6))
+	back.Apply(conn(4, 7))
+	back.Apply(conn(5, 8))
+	if p := back.Peak(); p.Active != 4 || !p.Time.Equal(at(8)) {
+		t.Errorf("Peak after more events = %+v", p)
+	}
+}

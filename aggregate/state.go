@@ -15,7 +15,9 @@ const Unknown = "unknown"
 
 // Names identify who holds a session.
 type Names struct {
-	DB, User, App string
+	DB   string `json:"db"`
+	User string `json:"user"`
+	App  string `json:"app"`
 }
 
 // Config sets the timeline's resolution and how long it is kept.
@@ -146,7 +148,8 @@ func (s *State) name(n Names) int32 {
 // Apply adds one event to the state.
 func (s *State) Apply(ev parse.Event) Outcome {
 	out := Outcome{Event: ev}
-	if ev.Kind != parse.Received {
+	switch ev.Kind {
+	case parse.Connect, parse.Disconnect, parse.Failure:
 		s.events++
 	}
 	s.clock(ev.Time)

@@ -1,43 +1,21 @@
-package format
+package format_test
 
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pgtail/pgtail/aggregate"
+	"github.com/pgtail/pgtail/format"
 	"github.com/pgtail/pgtail/parse"
 )
 
-// update rewrites the goldens: go test ./format -update
-var update = flag.Bool("update", false, "rewrite testdata/*.golden with the actual output")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./format -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden:\n got %s\nwant %s", path, got, want)
-	}
-}
-
 // state reads the shared sample log into a tracker.
-func state(t *testing.T) (*aggregate.State, parse.Stats, []aggregate.Outcome) {
+func sampleState(t *testing.T) (*aggregate.State, parse.Stats, []aggregate.Outcome) {
 	t.Helper()
 	f, err := os.Open("../testdata/logs/mini.log")
 	if err != nil {
@@ -60,12 +38,12 @@ func state(t *testing.T) (*aggregate.State, parse.Stats, []aggregate.Outcome) {
 	return st, r.Stats(), outs
 }
 
-func report(st *aggregate.State, stats parse.Stats, f aggregate.Filter, h *aggregate.History, maxConn int) Report {
-	return Report{
+func report(st *aggregate.State, stats parse.Stats, f aggregate.Filter, h *aggregate.History, maxConn int) format.Report {
+	return format.Report{
 		Filter: f, Summary: st.Summary(f), History: h, ByHost: st.ByHost(f),
 		Failures: st.FailureTable(f), Peak: st.Peak(), Saturation: st.Saturation(),
 		MaxConnections: maxConn, Durations: st.Durations(f),
-		Input: Input{stats.Lines, stats.Entries, stats.Skipped, stats.Truncated, "stderr", stats.Prefix},
+		Input: format.Input{stats.Lines, stats.Entries, stats.Skipped, stats.Truncated, "stderr", stats.Prefix},
 	}
 }
 
@@ -80,11 +58,11 @@ func indent(t *testing.T, b []byte) []byte {
 }
 
 func TestJSONGolden(t *testing.T) {
-	st, stats, outs := state(t)
+	st, stats, outs := sampleState(t)
 	h := st.History(aggregate.Filter{}, time.Hour, 15*time.Minute)
 	for _, tc := range []struct {
 		name string
-		r    Report
+		r    format.Report
 	}{
 		{"summary", report(st, stats, aggregate.Filter{}, nil, 0)},
 		{"summary-db", report(st, stats, aggregate.Filter{DB: "production"}, nil, 0)},
@@ -92,7 +70,7 @@ func TestJSONGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := JSON(&b, tc.r); err != nil {
+			if err := format.JSON(&b, tc.r); err != nil {
 				t.Fatal(err)
 			}
 			if n := bytes.Count(b.Bytes(), []byte("\n")); n != 1 || !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
@@ -104,7 +82,7 @@ func TestJSONGolden(t *testing.T) {
 	t.Run("watch", func(t *testing.T) {
 		var b bytes.Buffer
 		for _, o := range outs {
-			if err := WatchJSON(&b, o); err != nil {
+			if err := format.WatchJSON(&b, o); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -113,7 +91,7 @@ func TestJSONGolden(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &v); err != nil {
 				t.Fatalf("line %d is not one JSON object: %v", i+1, err)
 			}
-			if v["version"] != float64(JSONVersion) {
+			if v["version"] != float64(format.JSONVersion) {
 				t.Errorf("line %d: version %v", i+1, v["version"])
 			}
 		}
@@ -126,7 +104,7 @@ func TestJSONHostileNames(t *testing.T) {
 	st := aggregate.New(aggregate.Config{})
 	st.Apply(parse.Event{Kind: parse.Connect, PID: 1, User: "a\"b", DB: "x\x1b[31m", App: "\xff\n"})
 	var b bytes.Buffer
-	if err := JSON(&b, report(st, parse.Stats{}, aggregate.Filter{}, nil, 0)); err != nil {
+	if err := format.JSON(&b, report(st, parse.Stats{}, aggregate.Filter{}, nil, 0)); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.ContainsAny(b.Bytes(), "\x1b\xff") || bytes.Count(b.Bytes(), []byte("\n")) != 1 {
@@ -142,7 +120,7 @@ func TestPeakText(t *testing.T) {
 	at := time.Date(2026, 11, 24, 10, 46, 0, 4e6, time.FixedZone("CET", 3600))
 	var b bytes.Buffer
 	sat := aggregate.Saturation{Count: 2, First: at, Last: at.Add(time.Minute)}
-	if err := Peak(&b, aggregate.Peak{Active: 97, Time: at}, sat, 100); err != nil {
+	if err := format.Peak(&b, aggregate.Peak{Active: 97, Time: at}, sat, 100); err != nil {
 		t.Fatal(err)
 	}
 	want := "Peak: 97 active at 2026-11-24 10:46:00.004 CET (peak 97 of 100, 3 free)\n" +

@@ -299,9 +299,13 @@ func (r *Reader) matchPrefix(p []byte) bool {
 func (r *Reader) loose(p []byte) {
 	f := &r.f
 	*f = fields{}
-	for end := 19; end <= len(p) && end < 48; end++ {
-		if end == len(p) || p[end] == ' ' || p[end] == ']' || p[end] == ':' && end > 23 {
-			if t, ok := r.zc.parseTimestamp(p[:end]); ok {
+	start := 0
+	if len(p) > 0 && p[0] == '[' { // "[%m] …"
+		start = 1
+	}
+	for end := start + 19; end <= len(p) && end < start+48; end++ {
+		if end == len(p) || p[end] == ' ' || p[end] == ']' || p[end] == ':' && end > start+23 {
+			if t, ok := r.zc.parseTimestamp(p[start:end]); ok {
 				f.time, f.hasTime = t, true
 				break
 			}
@@ -312,7 +316,18 @@ func (r *Reader) loose(p []byte) {
 		for e < len(p) && p[e] >= '0' && p[e] <= '9' {
 			e++
 		}
-		if e > k+1 && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
+		// "[%p]", or "[%p-%l]" / "[%p:%l]", but not "[2026-11-25 …]".
+		rb := e
+		if e < len(p) && (p[e] == '-' || p[e] == ':') {
+			rb = e + 1
+			for rb < len(p) && p[rb] >= '0' && p[rb] <= '9' {
+				rb++
+			}
+			if rb == e+1 {
+				rb = len(p) // no line number
+			}
+		}
+		if e > k+1 && rb < len(p) && p[rb] == ']' {
 			f.pid = atoi(p[k+1 : e])
 			break
 		}
