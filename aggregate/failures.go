@@ -50,10 +50,19 @@ func (s *State) recordFailure(k FailKey, t time.Time) {
 	s.failTable[k] = st
 }
 
-// Cause reads an authentication failure's DETAIL line.
-func Cause(detail string) string {
+// Cause reads an authentication failure's DETAIL line. A password
+// failure whose DETAIL has no reason line, only the matched pg_hba line,
+// is a wrong password: with scram-sha-256 the server logs no "Password
+// does not match" line, but it does log every other reason (unknown
+// role, no or expired password, unusable secret).
+func Cause(reason, detail string) string {
 	switch {
 	case detail == "":
+		return ""
+	case strings.HasPrefix(detail, "Connection matched "):
+		if reason == "password authentication failed" {
+			return "wrong password"
+		}
 		return ""
 	case strings.HasPrefix(detail, "Password does not match for user "):
 		return "wrong password"
@@ -70,8 +79,6 @@ func Cause(detail string) string {
 		return "no valid SCRAM secret"
 	case strings.Contains(detail, "\" is in unrecognized format."):
 		return "password in unrecognized format"
-	case strings.HasPrefix(detail, "Connection matched "):
-		return "" // no reason line, only the matched pg_hba line
 	}
 	return "other"
 }

@@ -285,3 +285,21 @@ func TestSnapshotKeepsInsights(t *testing.T) {
 		t.Errorf("Peak after more events = %+v", p)
 	}
 }
+
+func TestCause(t *testing.T) {
+	const pw = "password authentication failed"
+	for _, tc := range []struct{ reason, detail, want string }{
+		{pw, `Password does not match for user "bob".`, "wrong password"},
+		// scram-sha-256 logs no reason line for a wrong password (observed on 15)
+		{pw, `Connection matched pg_hba.conf line 3: "local all all scram-sha-256"`, "wrong password"},
+		{pw, `Role "ghost" does not exist.`, "unknown role"},
+		{pw, `User "u" has no password assigned.`, "no password assigned"},
+		{pw, `User "u" has an expired password.`, "expired password"},
+		{pw, "", ""},
+		{"Ident authentication failed", `Connection matched pg_hba.conf line 3: "host all all ident"`, ""},
+	} {
+		if got := Cause(tc.reason, tc.detail); got != tc.want {
+			t.Errorf("Cause(%q, %q) = %q, want %q", tc.reason, tc.detail, got, tc.want)
+		}
+	}
+}

@@ -312,7 +312,7 @@ func (s *State) failure(out *Outcome) {
 	ev.App = s.names[n].App
 	s.failures[failKey{n, ev.Reason}]++
 	nm := s.names[n]
-	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
+	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Reason, ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
 
 // lost records a session ended by a server reset, without a disconnection.

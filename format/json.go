@@ -337,7 +337,7 @@ func WatchJSON(w io.Writer, o aggregate.Outcome) error {
 		j.Unknown = o.Unknown
 	case parse.Failure:
 		j.Category = aggregate.Category(ev.Reason, false)
-		j.Reason, j.Detail, j.Cause = ev.Reason, ev.Detail, aggregate.Cause(ev.Detail)
+		j.Reason, j.Detail, j.Cause = ev.Reason, ev.Detail, aggregate.Cause(ev.Reason, ev.Detail)
 		j.AfterAuth, j.Retracted = ev.AfterAuth, o.Retracted
 	case parse.Reset:
 		j.Reason = ev.Reason
