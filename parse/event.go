@@ -64,4 +64,9 @@ type Event struct {
 	// SetupTime is a Ready's "setup total": from the fork of the backend
 	// to its first ReadyForQuery (PostgreSQL 18+).
 	SetupTime time.Duration
+	// Detail is the first line of an authentication failure's DETAIL
+	// ("Password does not match for user \"bob\".", "Role \"x\" does not
+	// exist."), when the log has one. Only authentication failures look
+	// for it: their DETAIL is written with the FATAL, in the same write.
+	Detail string
 }

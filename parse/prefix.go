@@ -174,13 +174,19 @@ func (m *matcher) at(ti, pos int) bool {
 		}
 		return false
 	}
+	// The remote host is empty only in a non-session process: try that
+	// last.
+	host := t.esc == 'h'
 	for end := 0; end <= len(rest); end++ {
 		if next != nil {
 			k := bytes.Index(rest[end:], next)
 			if k < 0 {
-				return false
+				break
 			}
 			end += k
+		}
+		if host && end == 0 {
+			continue
 		}
 		if m.value(t, rest[:end]) && m.at(ti+1, pos+end) {
 			return true
@@ -189,12 +195,17 @@ func (m *matcher) at(ti, pos int) bool {
 			return false
 		}
 	}
-	return false
+	return host && m.value(t, rest[:0]) && m.at(ti+1, pos)
 }
 
 // value checks that v can be what escape t prints and records it.
 func (m *matcher) value(t ptok, v []byte) bool {
 	if t.pad > 0 {
+		// PostgreSQL pads to at least pad bytes (spaces for an escape
+		// that prints nothing), so a shorter value is not this escape.
+		if len(v) < t.pad {
+			return false
+		}
 		v = bytes.Trim(v, " ")
 	}
 	f := m.f

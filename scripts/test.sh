@@ -45,6 +45,9 @@ step "README sample command"
 step "real PostgreSQL end-to-end"
 bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL: peak, failures, session times"
+bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
+
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
