@@ -15,7 +15,9 @@ const Unknown = "unknown"
 
 // Names identify who holds a session.
 type Names struct {
-	DB, User, App string
+	DB   string `json:"db"`
+	User string `json:"user"`
+	App  string `json:"app"`
 }
 
 // Config sets the timeline's resolution and how long it is kept.

@@ -153,8 +153,11 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 	e.printf("Total: %d connects, %d disconnects (%+d net)\n\n", h.Connects, h.Disconnects, h.Connects-h.Disconnects)
 	e.printf("Timeline (%s buckets):\n", unit(h.Bucket))
 	layout := "15:04"
+	if h.Bucket%time.Minute != 0 {
+		layout = "15:04:05"
+	}
 	if h.Window > 24*time.Hour || h.Bucket >= 24*time.Hour {
-		layout = "2006-01-02 15:04"
+		layout = "2006-01-02 " + layout
 	}
 	activeW, lo, hi := 1, 0, 0
 	for i, r := range h.Rows {
