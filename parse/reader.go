@@ -24,11 +24,17 @@ type Options struct {
 // Stats describe what a Reader has read so far.
 type Stats struct {
 	Lines     int    // lines read
-	Entries   int    // log entries recognised (a severity after a prefix)
-	Skipped   int    // non-blank lines that are neither entries nor continuations
+	Entries   int    // log entries recognised (a severity after a prefix); see below
+	Skipped   int    // non-blank lines that are neither entries nor continuations; see below
 	Truncated int    // lines longer than MaxLine, cut
 	Prefix    string // the log_line_prefix used for most events
 	Loose     int    // events whose prefix matched no known form
+
+	// Entries and Skipped count every line up to the first recognised
+	// entry and, after it, only the lines that may hold an event: a busy
+	// log is read without looking at most of its lines. So Entries is 0
+	// exactly when no line of the input is a log entry, and then Skipped
+	// counts all the other lines.
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -42,6 +48,14 @@ type Reader struct {
 	long  []byte
 	stats Stats
 	err   error
+
+	// The stderr fast path (scan.go).
+	serial  bool      // read line by line (tests compare the two paths)
+	pipe    *pipeline // started by the first Read
+	blk     *block    // the block being parsed
+	off     int       // where parsing stopped in blk
+	ci      int       // next candidate of blk
+	blkLine int       // lines of blk counted in stats.Lines
 }
 
 type candidate struct {
@@ -82,15 +96,31 @@ func (r *Reader) Stats() Stats {
 	return s
 }
 
-// Buffered reports whether more input is already buffered, so the next
-// Read will not wait on the underlying reader for its first line.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
+// Buffered reports how many bytes of input are read but not yet parsed.
+// Input buffered ahead by the reader goroutine is not counted.
+func (r *Reader) Buffered() int {
+	if r.serial {
+		return r.br.Buffered()
+	}
+	if r.blk == nil {
+		return 0
+	}
+	return len(r.blk.buf) - r.off
+}
 
 // Read returns the next connection event. At the end of the input it
 // returns io.EOF; any other error is the underlying reader's.
 func (r *Reader) Read() (Event, error) {
 	if r.err != nil {
 		return Event{}, r.err
+	}
+	if !r.serial {
+		var ev Event
+		if err := r.readFast(&ev); err != nil {
+			r.err = err
+			return Event{}, err
+		}
+		return ev, nil
 	}
 	for {
 		line, err := r.readLine()
