@@ -115,6 +115,7 @@ func TestFastPathBenchCorpus(t *testing.T) {
 	if err != nil {
 		t.Skipf("no bench corpus: %v", err)
 	}
+	data = data[:bytes.LastIndexByte(data[:min(len(data), 16<<20)], '\n')+1]
 	checkSame(t, data, Options{})
 }
 
