@@ -14,7 +14,8 @@
 # corpus of the right size is reused (FRESH=1 rebuilds it).
 #
 # Environment: SIZE_MB (stderr corpus, default 1024), CSV_MB (csvlog and
-# jsonlog corpora, default 300), RUNS (default 5), BENCH_DIR, PG_BIN.
+# jsonlog corpora, default 300), RUNS (default 5), BENCH_DIR, PG_BIN,
+# PGTAIL_BIN (time this binary instead of building the working tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -102,12 +103,14 @@ corpus() { # format size_mb file
 }
 
 # ---------------------------------------------------------------- timing
-# median of RUNS wall times in seconds of `bash -c "$1"`
+# median of RUNS wall times in seconds of `bash -c "$1"`. Output goes to a
+# file, not /dev/null: GNU grep stops at the first match when its output
+# is /dev/null.
 timeit() {
 	local i t0 t1 ts=()
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$(date +%s%N)
-		bash -c "$1" >/dev/null
+		bash -c "$1" >"$BENCH_DIR/out"
 		t1=$(date +%s%N)
 		ts+=($(((t1 - t0) / 1000000)))
 	done
@@ -115,51 +118,60 @@ timeit() {
 }
 
 rss_mb() { # peak RSS in MB of one run of "$1"
-	/usr/bin/time -f '%M' -o "$BENCH_DIR/rss" bash -c "exec $1" >/dev/null
+	/usr/bin/time -f '%M' -o "$BENCH_DIR/rss" bash -c "exec $1" >"$BENCH_DIR/out"
 	awk '{printf "%.1f\n", $1/1024}' "$BENCH_DIR/rss"
 }
 
-accepts() { "$PGTAIL" connections "$@" </dev/null >/dev/null 2>&1; }
+# accepts reports whether this pgtail takes the flags (on an empty input).
+accepts() { : | "$PGTAIL" connections "$@" >/dev/null 2>&1; }
 
-row() { printf '| %-58s | %8s | %6s |\n' "$1" "$2" "$3"; }
+row() { printf '| %-66s | %7s | %5s |\n' "$1" "$2" "$3"; }
 
-table() { # format file
-	local file=$2 base
-	local q3="LC_ALL=C grep -cE 'connection authorized|disconnection: session time|FATAL' < $file"
-	local q1="LC_ALL=C grep -c 'connection authorized' < $file"
+table() { # format file: every command on the same file, ratio to the three-pattern grep
+	local file=$2 base c t
+	local q3="LC_ALL=C grep -cE 'connection authorized|disconnection: session time|FATAL' < FILE"
 	local fmt=""
 	[ "$1" = stderr ] || fmt=" --format=$1"
 	local cmds=(
-		"pgtail connections$fmt < $file"
-		"pgtail connections$fmt --history < $file"
-		"cat $file | pgtail connections$fmt"
+		"pgtail connections$fmt < FILE"
+		"pgtail connections$fmt --history < FILE"
+		"cat FILE | pgtail connections$fmt"
 	)
-	if accepts --json; then cmds+=("pgtail connections$fmt --json < $file"); fi
-	cmds+=("$q3" "$q1" "cat $file > /dev/null")
+	if accepts --json; then cmds+=("pgtail connections$fmt --json < FILE"); fi
+	cmds+=("$q3" "LC_ALL=C grep -c 'connection authorized' < FILE" "cat FILE > /dev/null")
 	echo
-	echo "$1: $file ($(($(stat -c %s "$file") >> 20)) MB, $(wc -l <"$file") lines), median of $RUNS runs, nproc=$(nproc)"
+	echo "$1: FILE = $file ($(($(stat -c %s "$file") >> 20)) MB, $(wc -l <"$file") lines); median of $RUNS runs; nproc=$(nproc)"
 	echo
-	row command "seconds" "ratio"
-	row "$(printf -- '-%.0s' {1..58})" "--------" "------"
-	base=$(timeit "$q3")
-	local c t
+	row command seconds ratio
+	row "$(printf -- '-%.0s' {1..66})" "-------" "-----"
+	base=$(timeit "${q3//FILE/$file}")
 	for c in "${cmds[@]}"; do
-		if [ "$c" = "$q3" ]; then t=$base; else t=$(timeit "${c//pgtail /$PGTAIL }"); fi
+		if [ "$c" = "$q3" ]; then
+			t=$base
+		else
+			t=$(timeit "$(sed "s#pgtail #$PGTAIL #; s#FILE#$file#g" <<<"$c")")
+		fi
 		row "$c" "$t" "$(awk -v a="$t" -v b="$base" 'BEGIN {printf "%.2f", a/b}')"
 	done
 }
 
 # ---------------------------------------------------------------- main
-go build -o "$BENCH_DIR/pgtail" .
+if [ -n "${PGTAIL_BIN:-}" ]; then
+	PGTAIL=$PGTAIL_BIN # e.g. a build of another commit, for before/after
+else
+	go build -o "$BENCH_DIR/pgtail" .
+	PGTAIL=$BENCH_DIR/pgtail
+fi
 go build -o "$BENCH_DIR/benchgen" ./scripts/benchgen
-PGTAIL=$BENCH_DIR/pgtail
+go build -o "$BENCH_DIR/latency" ./scripts/latency
+export PGTAIL_STATE=$BENCH_DIR/state.json # never the user's recorded session
 capture
 big=$BENCH_DIR/stderr-${SIZE_MB}mb.log
 small=$BENCH_DIR/stderr-100mb.log
 corpus stderr "$SIZE_MB" "$big"
 corpus stderr 100 "$small"
 
-echo "pgtail $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty), $(go version | cut -d' ' -f3), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc=$(nproc)"
+echo "pgtail ${PGTAIL_BIN:-$(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty)}, $(go version | cut -d' ' -f3), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc=$(nproc)"
 table stderr "$big"
 
 if accepts --format=csvlog; then
@@ -176,4 +188,6 @@ else
 fi
 
 echo
-echo "peak RSS (MB): pgtail connections < 100 MB: $(rss_mb "$PGTAIL connections < $small"), < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections < $big"); --history < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections --history < $big")"
+echo "peak RSS (MB): pgtail connections < 100 MB: $(rss_mb "$PGTAIL connections < $small"), < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections < $big"); --history < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections --history < $big"); cat ${SIZE_MB} MB | pgtail connections: $(rss_mb "$PGTAIL connections < <(cat $big)")"
+echo
+"$BENCH_DIR/latency" -pgtail "$PGTAIL" -n 200 || true
