@@ -205,19 +205,34 @@ wait:
 // render writes the summary or history of the state to stdout.
 func (t *tracker) render() int {
 	var err error
+	sum := t.st.Summary(t.filter)
 	if t.cmd.History {
 		h := t.st.History(t.filter, t.cmd.Window, t.cmd.Bucket)
 		if t.st.Summary(aggregate.Filter{}).Events > 0 && !h.HasTime {
 			fmt.Fprintf(t.stderr, "pgtail: --history needs time stamps: the log_line_prefix has no %s\n", "%t, %m or %n")
 			return exitUsage
 		}
-		if h.HasTime {
+		switch {
+		case t.cmd.JSON:
+			err = format.JSON(t.out, t.jsonReport(sum, &h))
+		case h.HasTime:
 			err = format.History(t.out, h, t.filter)
-		} else {
-			err = format.Summary(t.out, t.st.Summary(t.filter), t.filter) // the empty state
+			if err == nil && t.filter == (aggregate.Filter{}) {
+				err = format.Peak(t.out, t.st.Peak(), t.st.Saturation(), t.cmd.MaxConn)
+			}
+		default:
+			err = format.Summary(t.out, sum, t.filter) // the empty state
 		}
+	} else if t.cmd.JSON {
+		err = format.JSON(t.out, t.jsonReport(sum, nil))
 	} else {
-		err = format.Summary(t.out, t.st.Summary(t.filter), t.filter)
+		err = format.Summary(t.out, sum, t.filter)
+		// The peak is server-wide: shown without filters, when it says
+		// something the active count does not.
+		if p, sat := t.st.Peak(), t.st.Saturation(); err == nil && sum.Events > 0 && t.filter == (aggregate.Filter{}) &&
+			(p.Active != sum.Active || sat.Count > 0 || t.cmd.MaxConn > 0) {
+			err = format.Peak(t.out, p, sat, t.cmd.MaxConn)
+		}
 	}
 	if err == nil {
 		err = t.out.Flush()
@@ -255,6 +270,29 @@ func (t *tracker) save(force bool) {
 		return
 	}
 	t.dirty = false
+}
+
+// jsonReport gathers everything the JSON views show.
+func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
+	f := "stderr"
+	if t.cmd.Format != "auto" && t.cmd.Format != "" {
+		f = string(t.cmd.Format)
+	}
+	return format.Report{
+		Filter:         t.filter,
+		Summary:        sum,
+		History:        h,
+		ByHost:         t.st.ByHost(t.filter),
+		Failures:       t.st.FailureTable(t.filter),
+		Peak:           t.st.Peak(),
+		Saturation:     t.st.Saturation(),
+		MaxConnections: t.cmd.MaxConn,
+		Durations:      t.st.Durations(t.filter),
+		Input: format.Input{
+			Lines: t.stats.Lines, Entries: t.stats.Entries, Skipped: t.stats.Skipped, Truncated: t.stats.Truncated,
+			Format: f, Prefix: t.stats.Prefix,
+		},
+	}
 }
 
 // hints say once, on stderr, what the user should know about the input.
@@ -316,6 +354,9 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.stats.Entries += s.Entries
 		t.stats.Skipped += s.Skipped
 		t.stats.Truncated += s.Truncated
+		if s.Prefix != "" {
+			t.stats.Prefix = s.Prefix
+		}
 		t.mu.Unlock()
 	}()
 	for {
@@ -330,7 +371,11 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		o := t.st.Apply(ev)
 		t.dirty = true
 		if t.cmd.Watch && t.shows(o) {
-			err = format.Watch(t.out, o, t.colors)
+			if t.cmd.JSON {
+				err = format.WatchJSON(t.out, o)
+			} else {
+				err = format.Watch(t.out, o, t.colors)
+			}
 			if err == nil {
 				err = t.out.Flush()
 			}

@@ -24,6 +24,20 @@ type snapshot struct {
 	Events     int           `json:"events"`
 	ResetEnded int           `json:"reset_ended"`
 	Replaced   int           `json:"replaced"`
+
+	Peak      *peakCurve     `json:"peak,omitempty"`
+	Durations []snapDuration `json:"durations,omitempty"`
+	FailTable []snapFail     `json:"fail_table,omitempty"`
+}
+
+type snapDuration struct {
+	Name   int32  `json:"name"`
+	Sketch Sketch `json:"sketch"`
+}
+
+type snapFail struct {
+	Key  FailKey  `json:"key"`
+	Stat FailStat `json:"stat"`
 }
 
 type snapSession struct {
@@ -31,6 +45,7 @@ type snapSession struct {
 	Name  int32     `json:"name"`
 	Start time.Time `json:"start,omitzero"`
 	Host  string    `json:"host,omitempty"`
+	Seq   int64     `json:"seq,omitempty"`
 }
 
 type snapFailure struct {
@@ -59,7 +74,7 @@ func (s *State) MarshalJSON() ([]byte, error) {
 		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
 	}
 	for pid, ss := range s.sessions {
-		sn.Sessions = append(sn.Sessions, snapSession{pid, ss.name, ss.start, ss.host})
+		sn.Sessions = append(sn.Sessions, snapSession{pid, ss.name, ss.start, ss.host, ss.seq})
 	}
 	for k, c := range s.failures {
 		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
@@ -68,6 +83,13 @@ func (s *State) MarshalJSON() ([]byte, error) {
 		for n, d := range m {
 			sn.Slots = append(sn.Slots, snapSlot{k, n, [3]int32{d.connects, d.disconnects, d.net}})
 		}
+	}
+	sn.Peak = &s.peak
+	for n, k := range s.durs {
+		sn.Durations = append(sn.Durations, snapDuration{n, k})
+	}
+	for k, st := range s.failTable {
+		sn.FailTable = append(sn.FailTable, snapFail{k, st})
 	}
 	return json.Marshal(sn)
 }
@@ -97,7 +119,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if !valid(ss.Name) {
 			return errors.New("inconsistent record: unknown session name")
 		}
-		s.sessions[ss.PID] = session{name: ss.Name, start: ss.Start, host: ss.Host}
+		s.sessions[ss.PID] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
 	}
 	for _, f := range sn.Failures {
 		if !valid(f.Name) {
@@ -115,6 +137,18 @@ func (s *State) UnmarshalJSON(b []byte) error {
 			s.slots[sl.Slot] = m
 		}
 		m[sl.Name] = &delta{sl.D[0], sl.D[1], sl.D[2]}
+	}
+	if sn.Peak != nil {
+		s.peak = *sn.Peak
+	}
+	for _, d := range sn.Durations {
+		if !valid(d.Name) {
+			return errors.New("inconsistent record: unknown duration name")
+		}
+		s.durs[d.Name] = d.Sketch
+	}
+	for _, f := range sn.FailTable {
+		s.failTable[f.Key] = f.Stat
 	}
 	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID
 	s.events, s.resetEnd, s.replaced = sn.Events, sn.ResetEnded, sn.Replaced
