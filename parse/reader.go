@@ -59,6 +59,7 @@ type Reader struct {
 	off     int       // where parsing stopped in blk
 	ci      int       // next candidate of blk
 	blkLine int       // lines of blk counted in stats.Lines
+	counted int       // blk's Entries/Skipped: 0 counted by its worker, >0 from there on by endBlock, <0 line by line
 }
 
 type candidate struct {
@@ -158,15 +159,23 @@ func (r *Reader) detail(ev *Event) {
 		r.err = err // reported by the next Read
 		return
 	}
+	if !r.takeDetail(ev, line) {
+		r.held, r.hold = line, true
+	}
+}
+
+// takeDetail sets ev.Detail and reports true if line is the DETAIL of the
+// failure ev.
+func (r *Reader) takeDetail(ev *Event, line []byte) bool {
 	i := bytes.Index(line, colon2)
 	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
 		p := line[:i-len(labelDetail)]
 		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
 			ev.Detail = string(line[i+len(colon2):])
-			return
+			return true
 		}
 	}
-	r.held, r.hold = line, true
+	return false
 }
 
 func (r *Reader) readLine() ([]byte, error) {

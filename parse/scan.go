@@ -52,6 +52,8 @@ type block struct {
 	cands []cand // lines that may hold an event, in order
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
+
+	entries, skipped int // Stats.Entries and Skipped of all lines of buf
 }
 
 // A cand is a line of a block that holds an anchor.
@@ -172,6 +174,43 @@ func (b *block) scan(fs []finder) {
 		line++
 	}
 	b.lines = line
+	b.entries, b.skipped = countEntries(buf)
+}
+
+// countEntries counts the log entries and the skipped lines of buf exactly
+// as parseLine does, line by line (TestFastPathSameAsSerial checks it).
+func countEntries(buf []byte) (entries, skipped int) {
+	for len(buf) > 0 {
+		line := buf
+		if k := bytes.IndexByte(buf, '\n'); k >= 0 {
+			line, buf = buf[:k], buf[k+1:]
+		} else {
+			buf = nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(line) == 0 || line[0] == '\t' {
+			continue
+		}
+		i := bytes.Index(line, colon2)
+		if i < 0 {
+			skipped++
+			continue
+		}
+		j := i
+		for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
+			j--
+		}
+		switch severityOf(line[j:i]) {
+		case sevNone:
+			skipped++
+		case sevDetail:
+		default:
+			entries++
+		}
+	}
+	return entries, skipped
 }
 
 var nl = []byte{'\n'}
@@ -307,24 +346,24 @@ func (r *Reader) readFast(ev *Event) error {
 		r.startPipeline()
 	}
 	for {
-		b := r.blk
-		if b == nil {
-			p := r.pipe
-			b = <-p.out[p.seq%len(p.out)]
-			p.seq++
-			r.blk, r.off, r.ci = b, 0, 0
+		if r.blk == nil {
+			r.nextBlock()
 		}
+		b := r.blk
 		if r.stats.Entries == 0 {
 			// Every line, until the first log entry is recognised.
 			for r.off < len(b.buf) {
-				line := b.buf[r.off:]
-				if k := bytes.IndexByte(line, '\n'); k >= 0 {
-					line = line[:k+1]
-				}
+				line := r.lineAt(r.off)
 				r.off += len(line)
 				r.stats.Lines++
 				r.blkLine++
-				if r.parse(line, ev) {
+				ok := r.parse(line, ev)
+				if r.stats.Entries > 0 {
+					// The rest of this block is counted by endBlock.
+					r.counted = r.off
+				}
+				if ok {
+					r.afterEvent(ev)
 					return nil
 				}
 				if r.stats.Entries > 0 {
@@ -332,32 +371,101 @@ func (r *Reader) readFast(ev *Event) error {
 				}
 			}
 		}
-		// Then only the candidate lines.
+		// Then only the candidate lines; the block's counts cover them.
 		for r.ci < len(b.cands) {
 			c := b.cands[r.ci]
 			r.ci++
 			if int(c.off) < r.off {
 				continue // read line by line above
 			}
-			line := b.buf[c.off:]
-			if k := bytes.IndexByte(line, '\n'); k >= 0 {
-				line = line[:k+1]
-			}
+			line := r.lineAt(int(c.off))
 			r.off = int(c.off) + len(line)
 			r.stats.Lines += int(c.line) + 1 - r.blkLine
 			r.blkLine = int(c.line) + 1
-			if r.parse(line, ev) {
+			e, s := r.stats.Entries, r.stats.Skipped
+			ok := r.parse(line, ev)
+			r.stats.Entries, r.stats.Skipped = e, s
+			if ok {
+				r.afterEvent(ev)
 				return nil
 			}
 		}
-		// The end of the block.
-		r.stats.Lines += b.lines - r.blkLine
-		r.stats.Truncated += b.trunc
-		r.blk, r.blkLine = nil, 0
-		if b.err != nil {
-			return b.err
+		if err := r.endBlock(); err != nil {
+			return err
 		}
-		r.pipe.free <- b
+	}
+}
+
+// lineAt returns the line of the current block that starts at off, with its end.
+func (r *Reader) lineAt(off int) []byte {
+	line := r.blk.buf[off:]
+	if k := bytes.IndexByte(line, '\n'); k >= 0 {
+		line = line[:k+1]
+	}
+	return line
+}
+
+func (r *Reader) nextBlock() {
+	p := r.pipe
+	r.blk = <-p.out[p.seq%len(p.out)]
+	p.seq++
+	r.off, r.ci, r.blkLine = 0, 0, 0
+	r.counted = -1
+	if r.stats.Entries > 0 {
+		r.counted = 0 // the worker counted every line of it
+	}
+}
+
+// endBlock accounts for the rest of the current block and releases it.
+func (r *Reader) endBlock() error {
+	b := r.blk
+	r.stats.Lines += b.lines - r.blkLine
+	r.stats.Truncated += b.trunc
+	switch {
+	case r.counted == 0:
+		r.stats.Entries += b.entries
+		r.stats.Skipped += b.skipped
+	case r.counted > 0:
+		e, s := countEntries(b.buf[r.counted:])
+		r.stats.Entries += e
+		r.stats.Skipped += s
+	}
+	r.blk = nil
+	if b.err != nil {
+		return b.err
+	}
+	r.pipe.free <- b
+	return nil
+}
+
+// afterEvent reads what belongs to the event ev after its line, as Read
+// does on the line-by-line path.
+func (r *Reader) afterEvent(ev *Event) {
+	if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
+		r.fastDetail(ev)
+	}
+}
+
+// fastDetail is detail for the fast path: it looks at the line after an
+// authentication failure, in this block or the next, and takes it as the
+// failure's DETAIL or leaves it to be parsed as usual.
+func (r *Reader) fastDetail(ev *Event) {
+	if r.off == len(r.blk.buf) {
+		if r.blk.err != nil {
+			return // the end: the next Read reports it
+		}
+		if err := r.endBlock(); err != nil {
+			return
+		}
+		r.nextBlock()
+	}
+	line := r.lineAt(r.off)
+	if r.takeDetail(ev, trimEOL(line)) {
+		// Consumed, as detail does; a DETAIL line counts as neither
+		// entry nor skipped, so the block's counts stay right.
+		r.off += len(line)
+		r.stats.Lines++
+		r.blkLine++
 	}
 }
 

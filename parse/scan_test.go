@@ -60,7 +60,7 @@ func checkSame(t *testing.T, data []byte, opt Options) {
 		if gs.Lines != ws.Lines || gs.Truncated != ws.Truncated || gs.Loose != ws.Loose || gs.Prefix != ws.Prefix {
 			t.Errorf("%s: stats = %+v, want %+v", name, gs, ws)
 		}
-		if (gs.Entries == 0) != (ws.Entries == 0) || gs.Entries == 0 && gs.Skipped != ws.Skipped {
+		if gs.Entries != ws.Entries || gs.Skipped != ws.Skipped {
 			t.Errorf("%s: Entries/Skipped = %d/%d, want %d/%d", name, gs.Entries, gs.Skipped, ws.Entries, ws.Skipped)
 		}
 	}
@@ -96,7 +96,11 @@ func TestFastPathSameAsSerial(t *testing.T) {
 			"2026-11-24 10:04:00.000 UTC [100] LOG:  database system was interrupted; last known up at 2026-11-24 10:03:00 UTC\n" +
 			"2026-11-24 10:04:00.000 UTC [100] LOG:  database system was not properly shut down; automatic recovery in progress\n" +
 			"2026-11-24 10:04:00.000 UTC [100] LOG:  received immediate shutdown request\n" +
-			"2026-11-24 10:05:00.000 UTC [300] bob@x FATAL:  sorry, too many clients already\n",
+			"2026-11-24 10:05:00.000 UTC [300] bob@x FATAL:  sorry, too many clients already\n" +
+			"2026-11-24 10:06:00.000 UTC [301] bob@x FATAL:  password authentication failed for user \"bob\"\n" +
+			"2026-11-24 10:06:00.000 UTC [301] bob@x DETAIL:  Password does not match for user \"bob\".\n" +
+			"2026-11-24 10:06:00.000 UTC [302] bob@x FATAL:  password authentication failed for user \"bob\"\n" + conn +
+			"2026-11-24 10:06:00.000 UTC [303] bob@x FATAL:  password authentication failed for user \"bob\"\n",
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) { checkSame(t, []byte(data), Options{}) })
