@@ -26,15 +26,17 @@ type Options struct {
 // Stats describe what a Reader has read so far.
 type Stats struct {
 	Lines     int    // lines read
-	Entries   int    // log entries recognised (a severity after a prefix)
-	Skipped   int    // non-blank lines that are neither entries nor continuations
+	Entries   int    // log entries recognised (a severity after a prefix); see below
+	Skipped   int    // non-blank lines that are neither entries nor continuations; see below
 	Truncated int    // lines longer than MaxLine, cut
 	Prefix    string // the log_line_prefix used for most events
 	Loose     int    // events whose prefix matched no known form
 	Format    string // the format read: stderr, csvlog, jsonlog or syslog
 	Detected  bool   // Format was detected, not given
 	Localized int    // events read from translated (German, French) messages
-	Foreign   int    // LOG/FATAL entries whose message is not ASCII
+	Foreign   int    // LOG/FATAL entries whose message is not ASCII; on the
+	// stderr fast path only the lines that may hold an event are looked at
+	// for this once the first entry is recognised.
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -59,6 +61,17 @@ type Reader struct {
 
 	sysStamp    [40]byte // the syslog time stamp of the current line
 	sysStampLen int
+
+	// The stderr fast path (scan.go), for stderr logs only.
+	serial  bool      // read line by line (tests compare the two paths)
+	pipe    *pipeline // started by the first Read
+	blk     *block    // the block being parsed
+	off     int       // where parsing stopped in blk
+	ci      int       // next candidate of blk
+	blkLine int       // lines of blk counted in stats.Lines
+	counted int       // blk's Entries/Skipped: 0 counted by its worker, >0 from there on by endBlock, <0 line by line
+	endE    int       // Entries and Skipped that the last endBlock added
+	endS    int
 }
 
 type candidate struct {
@@ -110,9 +123,17 @@ func (r *Reader) Stats() Stats {
 	return s
 }
 
-// Buffered reports whether more input is already buffered, so the next
-// Read will not wait on the underlying reader for its first line.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
+// Buffered reports how many bytes of input are read but not yet parsed.
+// Input buffered ahead by the reader goroutine is not counted.
+func (r *Reader) Buffered() int {
+	if r.serial {
+		return r.br.Buffered()
+	}
+	if r.blk == nil {
+		return 0
+	}
+	return len(r.blk.buf) - r.off
+}
 
 // Read returns the next connection event. At the end of the input it
 // returns io.EOF; any other error is the underlying reader's.
@@ -131,6 +152,15 @@ func (r *Reader) Read() (Event, error) {
 		return r.readCSV()
 	case fmtJSON:
 		return r.readJSON()
+	case fmtStderr:
+		if !r.serial {
+			var ev Event
+			if err := r.readFast(&ev); err != nil {
+				r.err = err
+				return Event{}, err
+			}
+			return ev, nil
+		}
 	}
 	for {
 		line := r.held
@@ -182,15 +212,23 @@ func (r *Reader) detail(ev *Event) {
 		r.err = err // reported by the next Read
 		return
 	}
+	if !r.takeDetail(ev, line) {
+		r.held, r.hold = line, true
+	}
+}
+
+// takeDetail sets ev.Detail and reports true if line is the DETAIL of the
+// failure ev.
+func (r *Reader) takeDetail(ev *Event, line []byte) bool {
 	i := bytes.Index(line, colon2)
 	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
 		p := line[:i-len(labelDetail)]
 		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
 			ev.Detail = string(line[i+len(colon2):])
-			return
+			return true
 		}
 	}
-	r.held, r.hold = line, true
+	return false
 }
 
 func (r *Reader) readLine() ([]byte, error) {
@@ -341,6 +379,9 @@ func hasHighByte(b []byte) bool {
 // starts with a TAB, or #011 under rsyslog) and returns it without the
 // tab; any other line is pushed back for the next read.
 func (r *Reader) continuation() ([]byte, bool) {
+	if r.pipe != nil {
+		return r.fastContinuation()
+	}
 	line, err := r.readLine()
 	if err != nil {
 		if err != io.EOF {
