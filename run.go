@@ -106,6 +106,9 @@ type tracker struct {
 
 	rec   *record.Recorder // nil: this run does not record
 	dirty bool             // events applied since the last save
+
+	savedAt  time.Time     // when the last save ended
+	saveCost time.Duration // how long it took
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {
@@ -258,6 +261,13 @@ func (t *tracker) save(force bool) {
 	if !t.dirty && !force {
 		return
 	}
+	// A big state (many open sessions) takes a while to write: keep the
+	// recording under a tenth of the time, whatever "once a second" says.
+	if !force && time.Since(t.savedAt) < 10*t.saveCost {
+		return
+	}
+	start := time.Now()
+	defer func() { t.savedAt, t.saveCost = time.Now(), time.Since(start) }()
 	cleared, err := t.rec.Save(t.st)
 	if cleared {
 		t.st = aggregate.New(t.cfg)
