@@ -278,7 +278,7 @@ func (r *Reader) loose(p []byte) {
 		for e < len(p) && p[e] >= '0' && p[e] <= '9' {
 			e++
 		}
-		if e > k+1 && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
+		if e > k+1 && e-k-1 <= maxPIDDigits && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
 			f.pid = atoi(p[k+1 : e])
 			break
 		}

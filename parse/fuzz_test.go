@@ -1,0 +1,177 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// fuzzReaders are the readers FuzzReader drives on every input. A new
+// log format (csvlog, jsonlog, syslog) is one more entry here plus its
+// seeds in fuzzSeeds; the checks in checkReader apply to all of them.
+var fuzzReaders = []struct {
+	name string
+	opt  func(prefix string) Options
+}{
+	{"stderr auto", func(string) Options { return Options{} }},
+	{"stderr --prefix", func(p string) Options { return Options{Format: "stderr", Prefix: p} }},
+}
+
+// fuzzPrefixes are the log_line_prefix values of the spec and the
+// reference, plus hostile ones: padding, %q, a dangling % and -.
+var fuzzPrefixes = []string{
+	"%m [%p] ", "%m [%p] %q%u@%d ", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+	"%t:%r:%u@%d:[%p]:", "%t-%c-", "%m %c ", "%n [%p] ", "%t [%p-%l] %q%u@%d ",
+	"%-10u %5p %d|", "%%%q%a%", "%-", "%999999999999999999999p ", "", "%p%p%p%u%u%d%d",
+}
+
+// fuzzSeeds returns every line of the sample logs, each whole log, and
+// a few hostile shapes.
+func fuzzSeeds(tb testing.TB) [][]byte {
+	logs, err := filepath.Glob("../testdata/logs/*.log")
+	if err != nil || len(logs) == 0 {
+		tb.Fatalf("no sample logs: %v", err)
+	}
+	var seeds [][]byte
+	for _, name := range logs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		seeds = append(seeds, data)
+		for line := range bytes.Lines(data) {
+			seeds = append(seeds, line)
+		}
+	}
+	for _, s := range []string{
+		"2026-11-24 10:01:00.005 UTC [201] a@b LOG:  connection authorized: user=\x1b]0;pwn\x07 database=\xff\x00 application_name=\u202e\r\n",
+		"2026-11-24 10:01:00 UTC [99999999999999999999] LOG:  connection authorized: user=a database=b\n",
+		"[1] LOG:  disconnection: session time: 999999999:59:59.999 user=a database=b host=c port=1\n",
+		"2026-11-24 10:01:00.005 UTC [7] FATAL:  role \"\" does not exist\n\x00\n\r\n\t\n",
+		"LOG:  connection received: host= port=\nFATAL:  database \"",
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+func FuzzReader(f *testing.F) {
+	for i, s := range fuzzSeeds(f) {
+		f.Add(s, fuzzPrefixes[i%len(fuzzPrefixes)])
+	}
+	f.Fuzz(func(t *testing.T, data []byte, prefix string) {
+		for _, r := range fuzzReaders {
+			checkReader(t, r.name, data, r.opt(prefix))
+		}
+	})
+}
+
+func readEvents(r io.Reader, opt Options) ([]Event, Stats, error) {
+	pr := NewReader(r, opt)
+	var evs []Event
+	for {
+		ev, err := pr.Read()
+		if errors.Is(err, io.EOF) {
+			return evs, pr.Stats(), nil
+		}
+		if err != nil {
+			return evs, pr.Stats(), err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+// checkReader checks what must hold for any input: no panic, no error
+// but io.EOF from an in-memory input, values copied from the input,
+// line numbers within it, and the same events however the input is cut
+// into reads or whether its lines end in CR LF.
+func checkReader(t *testing.T, name string, data []byte, opt Options) {
+	evs, stats, err := readEvents(bytes.NewReader(data), opt)
+	if err != nil {
+		t.Fatalf("%s: Read error on in-memory input: %v", name, err)
+	}
+	lines := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		lines++
+	}
+	if stats.Lines != lines {
+		t.Errorf("%s: Stats.Lines = %d, want %d", name, stats.Lines, lines)
+	}
+	in := string(data)
+	prev := 0
+	for i, ev := range evs {
+		if ev.Kind < Received || ev.Kind > Reset {
+			t.Errorf("%s: event %d: bad kind %v", name, i, ev.Kind)
+		}
+		if ev.Line <= prev || ev.Line > lines {
+			t.Errorf("%s: event %d: Line %d after %d, input has %d lines", name, i, ev.Line, prev, lines)
+		}
+		prev = ev.Line
+		if ev.PID < 0 {
+			t.Errorf("%s: event %d: negative PID %d", name, i, ev.PID)
+		}
+		if ev.Duration < 0 {
+			t.Errorf("%s: event %d: negative duration %v", name, i, ev.Duration)
+		}
+		for _, v := range []struct{ field, s string }{
+			{"User", ev.User}, {"DB", ev.DB}, {"App", ev.App}, {"Host", ev.Host}, {"Port", ev.Port},
+		} {
+			if v.field == "DB" && ev.Replication && v.s == ReplicationDB {
+				continue
+			}
+			if !strings.Contains(in, v.s) {
+				t.Errorf("%s: event %d: %s %q is not in the input", name, i, v.field, v.s)
+			}
+		}
+		if (ev.Kind == Failure || ev.Kind == Reset) && ev.Reason == "" {
+			t.Errorf("%s: event %d: %v without a reason", name, i, ev.Kind)
+		}
+	}
+
+	// Cut into one-byte reads: the same events and counts.
+	evs1, stats1, err := readEvents(iotest.OneByteReader(bytes.NewReader(data)), opt)
+	if err != nil {
+		t.Fatalf("%s: OneByteReader: %v", name, err)
+	}
+	if !reflect.DeepEqual(evs, evs1) || stats != stats1 {
+		t.Errorf("%s: one-byte reads differ:\n whole: %+v %+v\n 1byte: %+v %+v", name, evs, stats, evs1, stats1)
+	}
+
+	// CR LF line endings: the same events.
+	if !bytes.ContainsRune(data, '\r') {
+		crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		evs2, _, err := readEvents(bytes.NewReader(crlf), opt)
+		if err != nil {
+			t.Fatalf("%s: CRLF: %v", name, err)
+		}
+		if !reflect.DeepEqual(evs, evs2) {
+			t.Errorf("%s: CR LF endings differ:\n LF:   %+v\n CRLF: %+v", name, evs, evs2)
+		}
+	}
+
+	// An error in the middle of the input: what came before it is kept.
+	if n := len(data) / 2; n > 0 {
+		cut := bytes.LastIndexByte(data[:n], '\n') + 1
+		evs3, _, err := readEvents(io.MultiReader(bytes.NewReader(data[:cut]), iotest.ErrReader(errCut)), opt)
+		if !errors.Is(err, errCut) {
+			t.Fatalf("%s: error at byte %d: got %v, want it passed on", name, cut, err)
+		}
+		want := 0
+		for _, ev := range evs {
+			if ev.Line <= bytes.Count(data[:cut], []byte("\n")) {
+				want++
+			}
+		}
+		if len(evs3) != want {
+			t.Errorf("%s: error at byte %d: %d events before it, want %d", name, cut, len(evs3), want)
+		}
+	}
+}
+
+var errCut = errors.New("cut")
