@@ -61,7 +61,7 @@ type delta struct {
 
 type session struct {
 	name  int32
-	start time.Time
+	start time.Time // where its connect went on the timeline
 	host  string
 }
 
@@ -211,7 +211,7 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], n)
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: ev.Time, host: ev.Host}
+	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -270,7 +270,7 @@ func (s *State) failure(out *Outcome) {
 			t := &s.tally[n]
 			t.connects--
 			t.active--
-			s.add(ss.start, n, delta{connects: -1})
+			s.record(ss.start, n, delta{connects: -1})
 			s.add(ev.Time, n, delta{net: -1})
 			out.Retracted = true
 			if ev.Host == "" {
@@ -334,7 +334,28 @@ func (s *State) slot(t time.Time) int64 {
 	return k
 }
 
+// stamp returns where a change at t goes on the timeline. The timeline
+// follows the log's clock, which never runs back: a line without a time
+// stamp, or stamped earlier than one already read (processes interleave;
+// an unknown zone repeats an hour when DST ends), counts at the newest
+// time read so far. So a session never ends before it starts on the
+// timeline, and no history row drops below zero.
+func (s *State) stamp(t time.Time) time.Time {
+	if !s.hasTime {
+		return time.Time{}
+	}
+	if t.IsZero() || t.Before(s.newest) {
+		return s.newest
+	}
+	return t
+}
+
 func (s *State) add(t time.Time, n int32, d delta) {
+	s.record(s.stamp(t), n, d)
+}
+
+// record adds d at t exactly; a zero t is not on the timeline.
+func (s *State) record(t time.Time, n int32, d delta) {
 	if t.IsZero() {
 		return
 	}
