@@ -86,7 +86,7 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	if t.cmd.Watch {
 		where := ""
 		if len(t.cmd.Files) > 0 {
-			where = " in " + strings.Join(t.cmd.Files, ", ")
+			where = " in " + format.Clean(strings.Join(t.cmd.Files, ", "))
 		}
 		fmt.Fprintf(t.stderr, "Watching connections%s (Ctrl+C to exit)\n", where)
 	}
