@@ -149,6 +149,11 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 
 // hints say once, on stderr, what the user should know about the input.
 func (t *tracker) hints() {
+	if n := t.stats.Truncated; n == 1 {
+		fmt.Fprintf(t.stderr, "pgtail: 1 line over %d MiB was cut to its first %d MiB\n", parse.MaxLine>>20, parse.MaxLine>>20)
+	} else if n > 1 {
+		fmt.Fprintf(t.stderr, "pgtail: %d lines over %d MiB were cut to their first %d MiB\n", n, parse.MaxLine>>20, parse.MaxLine>>20)
+	}
 	if t.stats.Entries == 0 && t.stats.Skipped > 0 {
 		fmt.Fprintln(t.stderr, "pgtail: no PostgreSQL log entry recognised in the input; if the server uses a custom log_line_prefix, pass it with --prefix='...'")
 	}
@@ -194,7 +199,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		if err != nil {
 			return inputError{label, err}
 		}
-		r = zr
+		r = gzipInput{zr}
 	} else if strings.HasSuffix(name, ".gz") {
 		return inputError{label, errors.New("not in gzip format")}
 	}

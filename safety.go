@@ -1,0 +1,22 @@
+package main
+
+import (
+	"compress/gzip"
+	"errors"
+	"io"
+)
+
+// errGzipCut is what a gzip stream that stops before its end means: the
+// file was cut short (a copy in progress, a full disk). What came before
+// the cut has been read and counted.
+var errGzipCut = errors.New("gzip data ends early: the file is truncated")
+
+type gzipInput struct{ *gzip.Reader }
+
+func (g gzipInput) Read(p []byte) (int, error) {
+	n, err := g.Reader.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errGzipCut
+	}
+	return n, err
+}
