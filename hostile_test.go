@@ -4,9 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -110,4 +115,53 @@ func FuzzRun(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLongLineMemory runs pgtail on a line of 2 MiB and one of 100 MiB,
+// each between valid entries, and checks peak RSS does not grow with the
+// line: parse.MaxLine caps what is kept. Not timed.
+func TestLongLineMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("feeds 100 MiB through a pipe")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("reads peak RSS from Linux rusage")
+	}
+	entry := "2026-11-24 10:01:00.000 UTC [%d] a@b LOG:  connection authorized: user=app database=prod\n"
+	peak := func(lineLen int) int64 {
+		cmd := exec.Command("pgtail", "connections") // on $PATH from testscript.Main
+		pr, pw := io.Pipe()
+		cmd.Stdin = pr
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			w := bufio.NewWriterSize(pw, 64<<10)
+			fmt.Fprintf(w, entry, 1)
+			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			for n := lineLen; n > 0; n -= len(chunk) {
+				w.Write(chunk[:min(n, len(chunk))])
+			}
+			w.WriteString("\n")
+			fmt.Fprintf(w, entry, 2)
+			pw.CloseWithError(w.Flush())
+		}()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("line of %d bytes: %v\n%s", lineLen, err, stderr.Bytes())
+		}
+		if !strings.Contains(stdout.String(), "Session totals: 2 connects") {
+			t.Errorf("line of %d bytes: entries around it lost:\n%s", lineLen, stdout.Bytes())
+		}
+		if !strings.Contains(stderr.String(), "1 line over 1 MiB was cut") {
+			t.Errorf("line of %d bytes: stderr %q", lineLen, stderr.Bytes())
+		}
+		return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	}
+	small, big := peak(2<<20), peak(100<<20)
+	t.Logf("peak RSS: %d KiB for a 2 MiB line, %d KiB for a 100 MiB line", small, big)
+	if big > small+16<<10 {
+		t.Errorf("peak RSS grew from %d KiB to %d KiB with a 100 MiB line", small, big)
+	}
 }
