@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"time"
 )
 
 // errGzipCut is what a gzip stream that stops before its end means: the
@@ -19,4 +20,17 @@ func (g gzipInput) Read(p []byte) (int, error) {
 		err = errGzipCut
 	}
 	return n, err
+}
+
+// lockWithin takes t.mu if it can within d. The reader holds it while it
+// writes a watch event, which blocks for as long as stdout is not read.
+func (t *tracker) lockWithin(d time.Duration) bool {
+	for end := time.Now().Add(d); ; time.Sleep(time.Millisecond) {
+		if t.mu.TryLock() {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
+		}
+	}
 }
