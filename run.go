@@ -99,12 +99,14 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	case <-ctx.Done():
 		interrupted = true
 	}
-	if interrupted && t.cmd.Watch && !t.lockWithin(time.Second) {
-		// The reader is stuck writing an event to a stdout nobody reads,
-		// and watch has no report to print: leave now.
-		fmt.Fprintln(t.stderr, "Exited watch mode.")
-		return exitOK
-	} else if !interrupted || !t.cmd.Watch {
+	if interrupted && t.cmd.Watch {
+		if !t.lockWithin(time.Second) {
+			// The reader is stuck writing an event to a stdout nobody
+			// reads, and watch has no report to print: leave now.
+			fmt.Fprintln(t.stderr, "Exited watch mode.")
+			return exitOK
+		}
+	} else {
 		t.mu.Lock() // the reader applies nothing more from here on
 	}
 	defer t.mu.Unlock()
