@@ -43,6 +43,8 @@ type connectionsCmd struct {
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`
 	Color   colorMode     `arg:"--color" default:"auto" placeholder:"WHEN" help:"auto, always or never"`
+	JSON    bool          `arg:"--json" help:"summary and history as one JSON object; watch as one JSON object per event (NDJSON)"`
+	MaxConn int           `arg:"--max-connections" placeholder:"N" help:"the server's max_connections, to show the peak's headroom"`
 	Files   []string      `arg:"positional" placeholder:"FILE" help:"log files to read in order (- is stdin, .gz is decompressed); or 'clear'"`
 }
 
@@ -154,6 +156,10 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, do
 			fmt.Fprintf(stderr, "pgtail: %s must be at least 1s\n", v.name)
 			return nil, true, exitUsage
 		}
+	}
+	if c.MaxConn < 0 {
+		fmt.Fprintln(stderr, "pgtail: --max-connections must not be negative")
+		return nil, true, exitUsage
 	}
 	if c.Bucket > c.Window {
 		fmt.Fprintln(stderr, "pgtail: --bucket must not be longer than --window")

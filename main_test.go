@@ -33,6 +33,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("LOGS", logs)
 			e.Setenv("NO_COLOR", "")
+			e.Setenv("PGTAIL_STATE", filepath.Join(e.WorkDir, "state", "connections.json"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

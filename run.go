@@ -17,6 +17,7 @@ import (
 	"github.com/pgtail/pgtail/aggregate"
 	"github.com/pgtail/pgtail/format"
 	"github.com/pgtail/pgtail/parse"
+	"github.com/pgtail/pgtail/record"
 )
 
 // run is the whole program on injected streams; it returns the exit code.
@@ -25,14 +26,66 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if done {
 		return code
 	}
+	statePath, stateErr := record.Path(getenv)
 	if len(c.Files) > 0 && c.Files[0] == "clear" {
-		fmt.Fprintln(stderr, "pgtail: 'connections clear' is not available yet: there is no recorded session to clear")
-		return exitUsage
+		return clearRecord(argv, statePath, stateErr, stdout, stderr)
+	}
+	t := newTracker(c, stdout, stderr, useColor(c.Color, isTerminal(stdout), getenv("NO_COLOR") != ""))
+	if len(c.Files) == 0 && !c.Watch && !piped(stdin) {
+		return t.report(statePath, stateErr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	t := newTracker(c, stdout, stderr, useColor(c.Color, isTerminal(stdout), getenv("NO_COLOR") != ""))
+	if stateErr == nil {
+		rec, err := record.Open(statePath)
+		if err != nil {
+			fmt.Fprintf(stderr, "pgtail: this run is not recorded: %v\n", err)
+		}
+		if rec != nil {
+			defer rec.Close()
+			t.rec = rec
+		}
+	}
 	return t.run(ctx, stdin)
+}
+
+// piped reports whether stdin brings input: a pipe, a file, a socket. A
+// terminal or /dev/null (a character device) means nothing is piped in.
+func piped(stdin io.Reader) bool {
+	f, ok := stdin.(*os.File)
+	if !ok {
+		return stdin != nil
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice == 0
+}
+
+// clearRecord erases the recorded session.
+func clearRecord(argv []string, path string, pathErr error, stdout, stderr io.Writer) int {
+	if len(argv) > 2 {
+		fmt.Fprintln(stderr, "clear ignores other options")
+	}
+	if pathErr == nil {
+		pathErr = record.Clear(path)
+	}
+	if pathErr != nil {
+		fmt.Fprintf(stderr, "pgtail: cannot clear the recorded session: %v\n", pathErr)
+		return exitInput
+	}
+	fmt.Fprintln(stdout, "Connection statistics cleared.")
+	return exitOK
+}
+
+// report renders the recorded session, with nothing piped in.
+func (t *tracker) report(path string, pathErr error) int {
+	if pathErr == nil {
+		st, err := record.Load(path)
+		if err != nil {
+			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session in %s: %v\n", path, err)
+		}
+		t.st = st
+	}
+	return t.render()
 }
 
 // A tracker reads the inputs into one aggregate state and renders it.
@@ -45,23 +98,31 @@ type tracker struct {
 	colors format.Colors
 
 	mu     sync.Mutex
+	cfg    aggregate.Config
 	st     *aggregate.State
 	out    *bufio.Writer
 	stats  parse.Stats
 	failed bool // an input could not be opened or read
+
+	rec   *record.Recorder // nil: this run does not record
+	dirty bool             // events applied since the last save
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {
-	res := time.Minute
+	cfg := aggregate.Config{Resolution: time.Minute, Retention: c.Window + c.Bucket}
 	if c.Bucket%time.Minute != 0 {
-		res = time.Duration(gcd(int64(c.Bucket/time.Second), 60)) * time.Second
+		cfg.Resolution = time.Duration(gcd(int64(c.Bucket/time.Second), 60)) * time.Second
+	} else {
+		// The record keeps a day, for later reports with other windows.
+		cfg.Retention = max(cfg.Retention, 24*time.Hour)
 	}
 	return &tracker{
+		cfg:    cfg,
 		cmd:    c,
 		filter: aggregate.Filter{DB: c.DB, User: c.User, App: c.App},
 		stderr: stderr,
 		colors: format.NewColors(color),
-		st:     aggregate.New(aggregate.Config{Resolution: res, Retention: c.Window + c.Bucket}),
+		st:     aggregate.New(cfg),
 		out:    bufio.NewWriterSize(stdout, 32<<10),
 	}
 }
@@ -92,23 +153,39 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	}
 	done := make(chan error, 1)
 	go func() { done <- t.readAll(files, stdin) }()
+	var tick <-chan time.Time
+	t.save(true)
+	if t.rec != nil {
+		ticker := time.NewTicker(time.Second)
+		defer ticker.Stop()
+		tick = ticker.C
+	}
 	var err error
 	interrupted := false
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		interrupted = true
+wait:
+	for {
+		select {
+		case err = <-done:
+			break wait
+		case <-ctx.Done():
+			interrupted = true
+			break wait
+		case <-tick:
+			t.save(false)
+		}
 	}
 	if interrupted && t.cmd.Watch {
 		if !t.lockWithin(time.Second) {
 			// The reader is stuck writing an event to a stdout nobody
-			// reads, and watch has no report to print: leave now.
+			// reads, and watch has no report to print: leave now. The
+			// record keeps its last periodic save.
 			fmt.Fprintln(t.stderr, "Exited watch mode.")
 			return exitOK
 		}
-	} else {
-		t.mu.Lock() // the reader applies nothing more from here on
+		t.mu.Unlock()
 	}
+	t.save(true)
+	t.mu.Lock() // the reader applies nothing more from here on
 	defer t.mu.Unlock()
 
 	var out errOutput
@@ -132,19 +209,40 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	if !interrupted {
 		t.hints()
 	}
+	return max(code, t.render())
+}
+
+// render writes the summary or history of the state to stdout.
+func (t *tracker) render() int {
+	var err error
+	sum := t.st.Summary(t.filter)
 	if t.cmd.History {
 		h := t.st.History(t.filter, t.cmd.Window, t.cmd.Bucket)
 		if t.st.Summary(aggregate.Filter{}).Events > 0 && !h.HasTime {
 			fmt.Fprintf(t.stderr, "pgtail: --history needs time stamps: the log_line_prefix has no %s\n", "%t, %m or %n")
 			return exitUsage
 		}
-		if h.HasTime {
+		switch {
+		case t.cmd.JSON:
+			err = format.JSON(t.out, t.jsonReport(sum, &h))
+		case h.HasTime:
 			err = format.History(t.out, h, t.filter)
-		} else {
-			err = format.Summary(t.out, t.st.Summary(t.filter), t.filter) // the empty state
+			if err == nil && t.filter == (aggregate.Filter{}) {
+				err = format.Peak(t.out, t.st.Peak(), t.st.Saturation(), t.cmd.MaxConn)
+			}
+		default:
+			err = format.Summary(t.out, sum, t.filter) // the empty state
 		}
+	} else if t.cmd.JSON {
+		err = format.JSON(t.out, t.jsonReport(sum, nil))
 	} else {
-		err = format.Summary(t.out, t.st.Summary(t.filter), t.filter)
+		err = format.Summary(t.out, sum, t.filter)
+		// The peak is server-wide: shown without filters, when it says
+		// something the active count does not.
+		if p, sat := t.st.Peak(), t.st.Saturation(); err == nil && sum.Events > 0 && t.filter == (aggregate.Filter{}) &&
+			(p.Active != sum.Active || sat.Count > 0 || t.cmd.MaxConn > 0) {
+			err = format.Peak(t.out, p, sat, t.cmd.MaxConn)
+		}
 	}
 	if err == nil {
 		err = t.out.Flush()
@@ -153,7 +251,62 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 		fmt.Fprintf(t.stderr, "pgtail: %v\n", errOutput{err})
 		return exitInput
 	}
-	return code
+	return exitOK
+}
+
+// save records the state when it changed or when force is set. After a
+// clear from another terminal the tracker starts again from zero.
+func (t *tracker) save(force bool) {
+	if force {
+		t.mu.Lock()
+	} else if !t.mu.TryLock() {
+		return // the reader holds it, maybe stuck writing to stdout: next tick
+	}
+	defer t.mu.Unlock()
+	if t.rec == nil {
+		return
+	}
+	if t.rec.Cleared() {
+		t.st, force = aggregate.New(t.cfg), true
+	}
+	if !t.dirty && !force {
+		return
+	}
+	cleared, err := t.rec.Save(t.st)
+	if cleared {
+		t.st = aggregate.New(t.cfg)
+		_, err = t.rec.Save(t.st)
+	}
+	if err != nil {
+		fmt.Fprintf(t.stderr, "pgtail: recording the session failed: %v\n", err)
+		t.rec.Close()
+		t.rec = nil
+		return
+	}
+	t.dirty = false
+}
+
+// jsonReport gathers everything the JSON views show.
+func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
+	f := "stderr"
+	if t.cmd.Format != "auto" && t.cmd.Format != "" {
+		f = string(t.cmd.Format)
+	}
+	return format.Report{
+		Filter:         t.filter,
+		Summary:        sum,
+		History:        h,
+		ByHost:         t.st.ByHost(t.filter),
+		Failures:       t.st.FailureTable(t.filter),
+		Peak:           t.st.Peak(),
+		Saturation:     t.st.Saturation(),
+		MaxConnections: t.cmd.MaxConn,
+		Durations:      t.st.Durations(t.filter),
+		Input: format.Input{
+			Lines: t.stats.Lines, Entries: t.stats.Entries, Skipped: t.stats.Skipped, Truncated: t.stats.Truncated,
+			Format: f, Prefix: t.stats.Prefix,
+		},
+	}
 }
 
 // hints say once, on stderr, what the user should know about the input.
@@ -220,6 +373,9 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.stats.Entries += s.Entries
 		t.stats.Skipped += s.Skipped
 		t.stats.Truncated += s.Truncated
+		if s.Prefix != "" {
+			t.stats.Prefix = s.Prefix
+		}
 		t.mu.Unlock()
 	}()
 	for {
@@ -232,8 +388,13 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		}
 		t.mu.Lock()
 		o := t.st.Apply(ev)
+		t.dirty = true
 		if t.cmd.Watch && t.shows(o) {
-			err = format.Watch(t.out, o, t.colors)
+			if t.cmd.JSON {
+				err = format.WatchJSON(t.out, o)
+			} else {
+				err = format.Watch(t.out, o, t.colors)
+			}
 			if err == nil {
 				err = t.out.Flush()
 			}

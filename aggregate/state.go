@@ -15,7 +15,9 @@ const Unknown = "unknown"
 
 // Names identify who holds a session.
 type Names struct {
-	DB, User, App string
+	DB   string `json:"db"`
+	User string `json:"user"`
+	App  string `json:"app"`
 }
 
 // Config sets the timeline's resolution and how long it is kept.
@@ -49,6 +51,10 @@ type State struct {
 	events   int
 	resetEnd int // sessions ended by a server reset
 	replaced int // sessions ended by PID reuse without a disconnection line
+
+	peak      peakCurve            // exact peak of open sessions (peak.go)
+	durs      map[int32]Sketch     // session times by name (durations.go)
+	failTable map[FailKey]FailStat // failures by reason and who (failures.go)
 }
 
 type tally struct {
@@ -63,6 +69,7 @@ type session struct {
 	name  int32
 	start time.Time // where its connect went on the timeline
 	host  string
+	seq   int64 // its connect step on the peak curve
 }
 
 type origin struct {
@@ -98,6 +105,9 @@ func New(cfg Config) *State {
 		pending:  map[int]origin{},
 		failures: map[failKey]int{},
 		slots:    map[int64]map[int32]*delta{},
+
+		durs:      map[int32]Sketch{},
+		failTable: map[FailKey]FailStat{},
 	}
 }
 
@@ -138,10 +148,12 @@ func (s *State) name(n Names) int32 {
 // Apply adds one event to the state.
 func (s *State) Apply(ev parse.Event) Outcome {
 	out := Outcome{Event: ev}
-	if ev.Kind != parse.Received {
+	switch ev.Kind {
+	case parse.Connect, parse.Disconnect, parse.Failure:
 		s.events++
 	}
 	s.clock(ev.Time)
+	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
 		if ev.PID != 0 {
@@ -163,17 +175,21 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.failure(&out)
 	case parse.Reset:
 		out.Ended = len(s.sessions)
-		for pid := range s.sessions {
+		lost := FailKey{Reason: "server " + ev.Reason, Lost: true}
+		for pid, ss := range s.sessions {
+			s.lost(lost, ss.name, ss.host, ev.Time)
 			s.end(pid, ev.Time)
 		}
 		for k, list := range s.anon {
 			for _, n := range list {
+				s.lost(lost, n, "", ev.Time)
 				s.tally[n].active--
 				s.add(ev.Time, n, delta{net: -1})
 				out.Ended++
 			}
 			delete(s.anon, k)
 		}
+		s.peak.reset(ev.Time)
 		s.resetEnd += out.Ended
 		clear(s.pending)
 	}
@@ -205,13 +221,14 @@ func (s *State) connect(out *Outcome) {
 	t.connects++
 	t.active++
 	s.add(ev.Time, n, delta{connects: 1, net: 1})
+	seq := s.peak.step(ev.Time, +1)
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
 		s.anon[k] = append(s.anon[k], n)
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host}
+	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -236,11 +253,14 @@ func (s *State) disconnect(out *Outcome) {
 		return
 	}
 	// Never seen connecting: counted, but the active count is left alone.
+	// It was open over [now − session time, now]: the peak counts it.
 	out.Unknown = true
 	n := s.name(Names{ev.DB, ev.User, ev.App})
 	ev.App = s.names[n].App
 	s.tally[n].disconnects++
 	s.add(ev.Time, n, delta{disconnects: 1})
+	s.peak.since(ev.Time, ev.Duration)
+	s.addDuration(n, ev.Duration)
 }
 
 func (s *State) close(n int32, ev *parse.Event) {
@@ -249,6 +269,8 @@ func (s *State) close(n int32, ev *parse.Event) {
 	t.disconnects++
 	t.active--
 	s.add(ev.Time, n, delta{disconnects: 1, net: -1})
+	s.peak.step(ev.Time, -1)
+	s.addDuration(n, ev.Duration)
 }
 
 func (s *State) failure(out *Outcome) {
@@ -272,6 +294,7 @@ func (s *State) failure(out *Outcome) {
 			t.active--
 			s.record(ss.start, n, delta{connects: -1})
 			s.add(ev.Time, n, delta{net: -1})
+			s.peak.retract(ss.seq)
 			out.Retracted = true
 			if ev.Host == "" {
 				ev.Host = ss.host
@@ -279,6 +302,7 @@ func (s *State) failure(out *Outcome) {
 		} else {
 			s.tally[ss.name].active--
 			s.add(ev.Time, ss.name, delta{net: -1})
+			s.peak.step(ev.Time, -1)
 			s.replaced++
 		}
 	}
@@ -287,6 +311,15 @@ func (s *State) failure(out *Outcome) {
 	}
 	ev.App = s.names[n].App
 	s.failures[failKey{n, ev.Reason}]++
+	nm := s.names[n]
+	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Reason, ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
+}
+
+// lost records a session ended by a server reset, without a disconnection.
+func (s *State) lost(k FailKey, n int32, host string, t time.Time) {
+	nm := s.names[n]
+	k.User, k.DB, k.App, k.Host = nm.User, nm.DB, nm.App, host
+	s.recordFailure(k, t)
 }
 
 // end closes a session without a disconnection line.
@@ -295,6 +328,7 @@ func (s *State) end(pid int, t time.Time) {
 	delete(s.sessions, pid)
 	s.tally[ss.name].active--
 	s.add(t, ss.name, delta{net: -1})
+	s.peak.step(t, -1)
 }
 
 // clock advances the newest time stamp and drops slots past retention.

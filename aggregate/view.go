@@ -31,7 +31,7 @@ type Summary struct {
 	Disconnects          int
 	Failures             int
 	FailuresByReason     []Row
-	Events               int  // connection events seen, before filtering
+	Events               int  // connects, disconnects and failures seen, before filtering
 	NoPID                bool // sessions were estimated from names
 	ResetEnded, Replaced int
 }

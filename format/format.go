@@ -112,9 +112,12 @@ func Summary(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
 		{"By user:", s.ByUser, f.User != ""},
 		{"By application:", s.ByApp, f.App != ""},
 	}
-	// One column for all sections: names left, counts right, aligned.
+	// One column for the shown sections: names left, counts right, aligned.
 	nameW, countW := 10, 4
 	for _, sec := range sections {
+		if sec.filtered {
+			continue
+		}
 		for _, r := range sec.rows {
 			nameW = max(nameW, len(Clean(r.Name)))
 			countW = max(countW, len(strconv.Itoa(r.Count)))
@@ -153,20 +156,16 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 	e.printf("Total: %d connects, %d disconnects (%+d net)\n\n", h.Connects, h.Disconnects, h.Connects-h.Disconnects)
 	e.printf("Timeline (%s buckets):\n", unit(h.Bucket))
 	layout := "15:04"
+	if h.Bucket%time.Minute != 0 {
+		layout = "15:04:05"
+	}
 	if h.Window > 24*time.Hour || h.Bucket >= 24*time.Hour {
-		layout = "2006-01-02 15:04"
+		layout = "2006-01-02 " + layout
 	}
-	activeW, lo, hi := 1, 0, 0
-	for i, r := range h.Rows {
+	activeW := 1
+	for _, r := range h.Rows {
 		activeW = max(activeW, len(strconv.Itoa(r.Active)))
-		if i == 0 || r.Active < lo {
-			lo = r.Active
-		}
-		if i == 0 || r.Active > hi {
-			hi = r.Active
-		}
 	}
-	var trend strings.Builder
 	for i, r := range h.Rows {
 		e.printf("%s  %*d active", r.Start.Format(layout), activeW, r.Active)
 		if i > 0 {
@@ -180,14 +179,32 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 			e.printf("  ← leak detected")
 		}
 		e.printf("\n")
+	}
+	e.printf("\nTrend: %s  %+d net\n", Trend(h.Rows), h.Connects-h.Disconnects)
+	return e.flush()
+}
+
+// Trend is one sparkline glyph per history row, scaled between the
+// lowest and the highest row.
+func Trend(rows []aggregate.HistoryRow) string {
+	lo, hi := 0, 0
+	for i, r := range rows {
+		if i == 0 || r.Active < lo {
+			lo = r.Active
+		}
+		if i == 0 || r.Active > hi {
+			hi = r.Active
+		}
+	}
+	var trend strings.Builder
+	for _, r := range rows {
 		g := 0
 		if hi > lo {
 			g = ((r.Active-lo)*(len(sparks)-1)*2 + (hi - lo)) / ((hi - lo) * 2) // rounded
 		}
 		trend.WriteRune(sparks[g])
 	}
-	e.printf("\nTrend: %s  %+d net\n", trend.String(), h.Connects-h.Disconnects)
-	return e.flush()
+	return trend.String()
 }
 
 // span says a window's length: "60 min", "24 h".
@@ -291,7 +308,7 @@ func Watch(w io.Writer, o aggregate.Outcome, c Colors) error {
 // Duration formats a session time: "2.3s" under a minute, else rounded to
 // the second ("1h2m3s").
 func Duration(d time.Duration) string {
-	if d < time.Minute {
+	if d.Round(100*time.Millisecond) < time.Minute {
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 	}
 	return d.Round(time.Second).String()

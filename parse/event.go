@@ -57,4 +57,9 @@ type Event struct {
 	AfterAuth bool
 	// Replication marks a walsender ("replication connection authorized").
 	Replication bool
+	// Detail is the first line of an authentication failure's DETAIL
+	// ("Password does not match for user \"bob\".", "Role \"x\" does not
+	// exist."), when the log has one. Only authentication failures look
+	// for it: their DETAIL is written with the FATAL, in the same write.
+	Detail string
 }

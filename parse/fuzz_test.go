@@ -1,4 +1,4 @@
-package parse
+package parse_test
 
 import (
 	"bytes"
@@ -10,17 +10,29 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/pgtail/pgtail/parse"
 )
+
+// collect reads every event of r; a Read error fails the test.
+func collect(t *testing.T, r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats) {
+	t.Helper()
+	evs, stats, err := readEvents(r, opt)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return evs, stats
+}
 
 // fuzzReaders are the readers FuzzReader drives on every input. A new
 // log format (csvlog, jsonlog, syslog) is one more entry here plus its
 // seeds in fuzzSeeds; the checks in checkReader apply to all of them.
 var fuzzReaders = []struct {
 	name string
-	opt  func(prefix string) Options
+	opt  func(prefix string) parse.Options
 }{
-	{"stderr auto", func(string) Options { return Options{} }},
-	{"stderr --prefix", func(p string) Options { return Options{Format: "stderr", Prefix: p} }},
+	{"stderr auto", func(string) parse.Options { return parse.Options{} }},
+	{"stderr --prefix", func(p string) parse.Options { return parse.Options{Format: "stderr", Prefix: p} }},
 }
 
 // fuzzPrefixes are the log_line_prefix values of the spec and the
@@ -65,6 +77,22 @@ func FuzzReader(f *testing.F) {
 	for i, s := range fuzzSeeds(f) {
 		f.Add(s, fuzzPrefixes[i%len(fuzzPrefixes)])
 	}
+	for _, l := range strings.Split(debianLog, "\n") {
+		f.Add([]byte(l+"\n"), "")
+	}
+	for _, s := range []struct{ line, prefix string }{
+		{up + "LOG:  connection authorized: user=alice database=appdb application_name=psql" + sslSuffix, ""},
+		{up + "LOG:  disconnection: session time: 123:04:05.678 user=alice database=appdb host=::1 port=38126", ""},
+		{"2024-01-01 12:00:00 UTC:::1(38126):alice@appdb:[12345]:FATAL:  password authentication failed for user \"alice\"", ""},
+		{"2024-01-01 12:00:00 UTC [12345]: [3-1] user=alice,db=appdb,app=psql,client=10.0.0.5 LOG:  disconnection: session time: 0:00:05.000 user=alice database=appdb host=10.0.0.5 port=54321", ""},
+		{"2024-01-01 12:00:00 UTC-65a1b2c3.1a2b-LOG:  connection received: host=10.0.0.5 port=5432", ""},
+		{"[2026-11-25 21:41:16.713 CET] [16044] LOG:  connection authorized: user=alice database=appdb", ""},
+		{"2026-11-25 21:41:16 UTC [  123] alice     @appdb    FATAL:  too many connections for role \"alice\"", "%t [%5p] %-10u@%-8d "},
+		{"2026-11-25 21:41:16.694 CET 6b0747ec.3eac app=psql LOG:  disconnection: session time: 0:00:00.032 user=alice database=appdb host=[local]", "%m %c app=%a "},
+		{"2026-11-26 02:26:16.713 +0545 [16044] LOG:  00000: connection authorized: user=a database=b\r\n", ""},
+	} {
+		f.Add([]byte(s.line+"\n"), s.prefix)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, prefix string) {
 		for _, r := range fuzzReaders {
 			checkReader(t, r.name, data, r.opt(prefix))
@@ -72,9 +100,9 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
-func readEvents(r io.Reader, opt Options) ([]Event, Stats, error) {
-	pr := NewReader(r, opt)
-	var evs []Event
+func readEvents(r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats, error) {
+	pr := parse.NewReader(r, opt)
+	var evs []parse.Event
 	for {
 		ev, err := pr.Read()
 		if errors.Is(err, io.EOF) {
@@ -91,7 +119,7 @@ func readEvents(r io.Reader, opt Options) ([]Event, Stats, error) {
 // but io.EOF from an in-memory input, values copied from the input,
 // line numbers within it, and the same events however the input is cut
 // into reads or whether its lines end in CR LF.
-func checkReader(t *testing.T, name string, data []byte, opt Options) {
+func checkReader(t *testing.T, name string, data []byte, opt parse.Options) {
 	evs, stats, err := readEvents(bytes.NewReader(data), opt)
 	if err != nil {
 		t.Fatalf("%s: Read error on in-memory input: %v", name, err)
@@ -106,7 +134,7 @@ func checkReader(t *testing.T, name string, data []byte, opt Options) {
 	in := string(data)
 	prev := 0
 	for i, ev := range evs {
-		if ev.Kind < Received || ev.Kind > Reset {
+		if ev.Kind < parse.Received || ev.Kind > parse.Reset {
 			t.Errorf("%s: event %d: bad kind %v", name, i, ev.Kind)
 		}
 		if ev.Line <= prev || ev.Line > lines {
@@ -122,14 +150,14 @@ func checkReader(t *testing.T, name string, data []byte, opt Options) {
 		for _, v := range []struct{ field, s string }{
 			{"User", ev.User}, {"DB", ev.DB}, {"App", ev.App}, {"Host", ev.Host}, {"Port", ev.Port},
 		} {
-			if v.field == "DB" && ev.Replication && v.s == ReplicationDB {
+			if v.field == "DB" && ev.Replication && v.s == parse.ReplicationDB {
 				continue
 			}
 			if !strings.Contains(in, v.s) {
 				t.Errorf("%s: event %d: %s %q is not in the input", name, i, v.field, v.s)
 			}
 		}
-		if (ev.Kind == Failure || ev.Kind == Reset) && ev.Reason == "" {
+		if (ev.Kind == parse.Failure || ev.Kind == parse.Reset) && ev.Reason == "" {
 			t.Errorf("%s: event %d: %v without a reason", name, i, ev.Kind)
 		}
 	}

@@ -242,8 +242,9 @@ func classifyFatal(msg []byte, ev *Event) bool {
 		failure(ev, msg, r)
 		return true
 	}
-	// "<Method> authentication failed for user "x"": Ident, Peer, LDAP, …
-	if k := bytes.Index(msg, authFailed); k > 0 && k < 40 && bytes.IndexByte(msg[:k], ' ') < 0 {
+	// "<Method> authentication failed for user "x"": Ident, Peer, LDAP,
+	// "OAuth bearer" (18+), …
+	if k := bytes.Index(msg, authFailed); k > 0 && k < 40 {
 		method := bytes.Trim(msg[:k], "\"")
 		failure(ev, msg[k+1:], refusal{reason: string(method) + " authentication failed", names: "u"})
 		return true

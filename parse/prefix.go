@@ -153,13 +153,19 @@ func (m *matcher) at(ti, pos int) bool {
 	if ti+1 == len(toks) {
 		return m.value(t, rest) && m.at(ti+1, len(m.in))
 	}
+	// The remote host is empty only in a non-session process: try that
+	// last, or "::1(5432):" would read as an empty %r followed by ":".
+	host := t.esc == 'r' || t.esc == 'h'
 	for end := 0; end <= len(rest); end++ {
 		if next != nil {
 			k := bytes.Index(rest[end:], next)
 			if k < 0 {
-				return false
+				break
 			}
 			end += k
+		}
+		if host && end == 0 {
+			continue
 		}
 		if m.value(t, rest[:end]) && m.at(ti+1, pos+end) {
 			return true
@@ -169,12 +175,17 @@ func (m *matcher) at(ti, pos int) bool {
 			return false
 		}
 	}
-	return false
+	return host && m.value(t, rest[:0]) && m.at(ti+1, pos)
 }
 
 // value checks that v can be what escape t prints and records it.
 func (m *matcher) value(t ptok, v []byte) bool {
 	if t.pad > 0 {
+		// PostgreSQL pads to at least pad bytes (spaces for an escape
+		// that prints nothing), so a shorter value is not this escape.
+		if len(v) < t.pad {
+			return false
+		}
 		v = bytes.Trim(v, " ")
 	}
 	f := m.f
@@ -240,6 +251,11 @@ func (m *matcher) value(t ptok, v []byte) bool {
 			if k := bytes.LastIndexByte(v, '('); k > 0 && digits(v[k+1:n-1]) {
 				host, port = v[:k], v[k+1:n-1]
 			}
+		}
+		// %r prints "host(port)", "[local]" or nothing: without a port
+		// it cannot be part of an IPv6 address.
+		if port == nil && bytes.ContainsAny(host, ":(") {
+			return false
 		}
 		f.host, f.port = known(host), port
 	}

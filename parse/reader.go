@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // MaxLine is the most of one line that is kept; the rest of a longer line
@@ -40,6 +41,8 @@ type Reader struct {
 	zc    zoneCache
 	f     fields
 	long  []byte
+	held  []byte // a line read ahead for a DETAIL, parsed by the next Read
+	hold  bool
 	stats Stats
 	err   error
 }
@@ -93,16 +96,47 @@ func (r *Reader) Read() (Event, error) {
 		return Event{}, r.err
 	}
 	for {
-		line, err := r.readLine()
-		if err != nil {
-			r.err = err
-			return Event{}, err
+		line := r.held
+		if r.hold {
+			r.hold = false
+		} else {
+			var err error
+			line, err = r.readLine()
+			if err != nil {
+				r.err = err
+				return Event{}, err
+			}
 		}
 		var ev Event
 		if r.parseLine(line, &ev) {
+			if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
+				r.detail(&ev)
+			}
 			return ev, nil
 		}
 	}
+}
+
+var labelDetail = []byte("DETAIL")
+
+// detail reads the line after an authentication failure: if it is the
+// failure's DETAIL, its first line goes to ev.Detail; otherwise the line
+// is held for the next Read. Only the rare failure lines pay for this.
+func (r *Reader) detail(ev *Event) {
+	line, err := r.readLine()
+	if err != nil {
+		r.err = err // reported by the next Read
+		return
+	}
+	i := bytes.Index(line, colon2)
+	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
+		p := line[:i-len(labelDetail)]
+		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
+			ev.Detail = string(line[i+len(colon2):])
+			return
+		}
+	}
+	r.held, r.hold = line, true
 }
 
 func (r *Reader) readLine() ([]byte, error) {
@@ -265,9 +299,13 @@ func (r *Reader) matchPrefix(p []byte) bool {
 func (r *Reader) loose(p []byte) {
 	f := &r.f
 	*f = fields{}
-	for end := 19; end <= len(p) && end < 48; end++ {
-		if end == len(p) || p[end] == ' ' || p[end] == ']' || p[end] == ':' && end > 23 {
-			if t, ok := r.zc.parseTimestamp(p[:end]); ok {
+	start := 0
+	if len(p) > 0 && p[0] == '[' { // "[%m] …"
+		start = 1
+	}
+	for end := start + 19; end <= len(p) && end < start+48; end++ {
+		if end == len(p) || p[end] == ' ' || p[end] == ']' || p[end] == ':' && end > start+23 {
+			if t, ok := r.zc.parseTimestamp(p[start:end]); ok {
 				f.time, f.hasTime = t, true
 				break
 			}
@@ -278,7 +316,18 @@ func (r *Reader) loose(p []byte) {
 		for e < len(p) && p[e] >= '0' && p[e] <= '9' {
 			e++
 		}
-		if e > k+1 && e-k-1 <= maxPIDDigits && e < len(p) && (p[e] == ']' || p[e] == '-' || p[e] == ':') {
+		// "[%p]", or "[%p-%l]" / "[%p:%l]", but not "[2026-11-25 …]".
+		rb := e
+		if e < len(p) && (p[e] == '-' || p[e] == ':') {
+			rb = e + 1
+			for rb < len(p) && p[rb] >= '0' && p[rb] <= '9' {
+				rb++
+			}
+			if rb == e+1 {
+				rb = len(p) // no line number
+			}
+		}
+		if e > k+1 && e-k-1 <= maxPIDDigits && rb < len(p) && p[rb] == ']' {
 			f.pid = atoi(p[k+1 : e])
 			break
 		}

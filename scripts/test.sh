@@ -49,5 +49,8 @@ step "README sample command"
 step "real PostgreSQL end-to-end"
 bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL: peak, failures, session times"
+bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
+
 echo
 echo "all tests passed"

@@ -1,0 +1,305 @@
+package aggregate
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pgtail/pgtail/parse"
+)
+
+var t0 = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+func at(sec float64) time.Time { return t0.Add(time.Duration(sec * float64(time.Second))) }
+
+func conn(pid int, sec float64) parse.Event {
+	return parse.Event{Kind: parse.Connect, PID: pid, Time: at(sec), User: "u", DB: "d", App: "a"}
+}
+
+func disc(pid int, sec float64, dur time.Duration) parse.Event {
+	return parse.Event{Kind: parse.Disconnect, PID: pid, Time: at(sec), User: "u", DB: "d", Duration: dur}
+}
+
+func apply(evs ...parse.Event) *State {
+	st := New(Config{})
+	for _, ev := range evs {
+		st.Apply(ev)
+	}
+	return st
+}
+
+func TestPeakState(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		evs    []parse.Event
+		active int
+		want   int
+		when   time.Time
+	}{
+		{
+			name: "pre-log sessions raise the whole curve",
+			// Two sessions open before the log; they disconnect late.
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 20), conn(3, 30), // 3 known at 30 s
+				disc(1, 40, 40*time.Second),
+				disc(90, 50, time.Hour), disc(91, 60, time.Hour), // pre-log
+			},
+			active: 2, want: 5, when: at(30),
+		},
+		{
+			name: "a pre-log session that ended early does not reach the later peak",
+			evs: []parse.Event{
+				conn(1, 10),
+				disc(90, 15, time.Hour), // open from before the log until 15 s
+				conn(2, 20), conn(3, 30),
+			},
+			active: 3, want: 3, when: at(30),
+		},
+		{
+			name: "a crash in the middle ends every session",
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 11), conn(3, 12), conn(4, 13),
+				{Kind: parse.Reset, Time: at(20), Reason: "crash"},
+				conn(5, 30), conn(6, 31),
+				// pre-log looking session ending after the crash: it cannot
+				// have outlived the crash, so it counts from the crash on.
+				disc(99, 40, time.Hour),
+			},
+			active: 2, want: 4, when: at(13),
+		},
+		{
+			name: "after a crash a session cannot span it",
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 11),
+				{Kind: parse.Reset, Time: at(20), Reason: "crash"},
+				conn(5, 30), conn(6, 31),
+				disc(99, 40, time.Hour), disc(98, 41, time.Hour),
+			},
+			active: 2, want: 4, when: at(31),
+		},
+		{
+			name: "identical time stamps apply in log order",
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 10), disc(1, 10, 0), conn(3, 10), disc(2, 10, 0),
+			},
+			active: 1, want: 2, when: at(10),
+		},
+		{
+			name: "a session starting in the same millisecond as a disconnect overlaps it",
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 11), disc(1, 12, 2*time.Second),
+				disc(90, 13, time.Second), // open from 12.000 to 13.000
+			},
+			active: 1, want: 3, when: at(12),
+		},
+		{
+			name: "refused after connection authorized: never open",
+			evs: []parse.Event{
+				conn(1, 10), conn(2, 11),
+				conn(3, 12),
+				{Kind: parse.Failure, PID: 3, Time: at(12), AfterAuth: true, Reason: "too many connections for role \"u\""},
+				disc(2, 13, 2*time.Second),
+			},
+			active: 1, want: 2, when: at(11),
+		},
+		{
+			name: "no time stamps: the peak has no time",
+			evs: []parse.Event{
+				{Kind: parse.Connect, PID: 1}, {Kind: parse.Connect, PID: 2},
+				{Kind: parse.Disconnect, PID: 9, Duration: time.Hour},
+			},
+			active: 2, want: 3,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := apply(tc.evs...)
+			if got := st.Summary(Filter{}).Active; got != tc.active {
+				t.Errorf("Active = %d, want %d", got, tc.active)
+			}
+			p := st.Peak()
+			if p.Active != tc.want || !p.Time.Equal(tc.when) || p.Approx != 0 {
+				t.Errorf("Peak = %d at %v (approx %d), want %d at %v", p.Active, p.Time, p.Approx, tc.want, tc.when)
+			}
+		})
+	}
+}
+
+func TestFailureTable(t *testing.T) {
+	st := apply(
+		parse.Event{Kind: parse.Received, PID: 5, Host: "10.0.0.9"},
+		parse.Event{Kind: parse.Failure, PID: 5, Time: at(1), User: "bob", DB: "prod", Reason: "password authentication failed", Detail: `Password does not match for user "bob".`},
+		parse.Event{Kind: parse.Failure, PID: 6, Time: at(2), User: "bob", DB: "prod", Reason: "password authentication failed", Detail: `Password does not match for user "bob".`, Host: "10.0.0.9"},
+		parse.Event{Kind: parse.Failure, PID: 7, Time: at(3), User: "ghost", DB: "prod", Reason: "password authentication failed", Detail: `Role "ghost" does not exist.`},
+		parse.Event{Kind: parse.Failure, PID: 8, Time: at(4), User: "x", DB: "y", Reason: "too many connections"},
+		conn(1, 5),
+		parse.Event{Kind: parse.Reset, Time: at(6), Reason: "crash"},
+	)
+	rows := st.FailureTable(Filter{})
+	type r struct {
+		cat, cause, user, host string
+		n                      int
+		first, last            time.Time
+		lost                   bool
+	}
+	var got []r
+	for _, x := range rows {
+		got = append(got, r{x.Category, x.Cause, x.User, x.Host, x.Count, x.First, x.Last, x.Lost})
+	}
+	want := []r{
+		{"authentication_failed", "wrong password", "bob", "10.0.0.9", 2, at(1), at(2), false},
+		{"authentication_failed", "unknown role", "ghost", "", 1, at(3), at(3), false},
+		{"lost_in_crash", "", "u", "", 1, at(6), at(6), true},
+		{"too_many_connections", "", "x", "", 1, at(4), at(4), false},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("FailureTable:\n got %+v\nwant %+v", got, want)
+	}
+	if sat := st.Saturation(); sat.Count != 1 || !sat.First.Equal(at(4)) {
+		t.Errorf("Saturation = %+v", sat)
+	}
+	if s := st.Summary(Filter{}); s.Failures != 4 {
+		t.Errorf("Summary.Failures = %d, want 4 (lost sessions are not failures)", s.Failures)
+	}
+}
+
+func TestCategories(t *testing.T) {
+	for reason, want := range map[string]string{
+		"too many connections":                                "too_many_connections",
+		`too many connections for role "batch"`:               "too_many_connections_for_role",
+		`too many connections for database "x"`:               "too_many_connections_for_database",
+		"reserved connection slots":                           "reserved_slots",
+		"password authentication failed":                      "authentication_failed",
+		"Ident authentication failed":                         "authentication_failed",
+		"no pg_hba.conf entry":                                "no_pg_hba_entry",
+		"pg_hba.conf rejects connection":                      "pg_hba_reject",
+		`database "nosuchdb" does not exist`:                  "database_does_not_exist",
+		`database "t" is not currently accepting connections`: "database_not_accepting_connections",
+		`role "r" does not exist`:                             "role_does_not_exist",
+		`role "nologin_role" is not permitted to log in`:      "role_cannot_log_in",
+		"database system is starting up":                      "server_starting_up",
+		"database system is shutting down":                    "server_shutting_down",
+		"database system is in recovery mode":                 "server_in_recovery",
+	} {
+		if got := Category(reason, false); got != want {
+			t.Errorf("Category(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}
+
+// Quantiles against brute force: within RelErr of the nearest-rank value.
+func TestSketchQuantiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for iter := 0; iter < 200; iter++ {
+		n := 1 + r.IntN(3000)
+		var k Sketch
+		vals := make([]int64, n)
+		for i := range vals {
+			switch r.IntN(3) {
+			case 0:
+				vals[i] = r.Int64N(1000) // pooler-like
+			case 1:
+				vals[i] = r.Int64N(3_600_000)
+			default:
+				vals[i] = int64(math.Exp(r.Float64() * 25)) // up to ~2 days
+			}
+			k.Add(time.Duration(vals[i]) * time.Millisecond)
+		}
+		slices.Sort(vals)
+		for _, q := range []float64{0, 0.01, 0.5, 0.9, 0.95, 0.99, 1} {
+			rank := max(int(math.Ceil(q*float64(n))), 1)
+			want := vals[rank-1]
+			got := k.Quantile(q).Milliseconds()
+			if math.Abs(float64(got-want)) > RelErr*float64(want) {
+				t.Fatalf("n=%d q=%v: got %d ms, want %d ms (±%.1f%%)", n, q, got, want, RelErr*100)
+			}
+		}
+		under := 0
+		for _, v := range vals {
+			if v < 1000 {
+				under++
+			}
+		}
+		if k.Under1s != int64(under) || k.Min != vals[0] || k.Max != vals[n-1] {
+			t.Fatalf("under1s/min/max = %d/%d/%d, want %d/%d/%d", k.Under1s, k.Min, k.Max, under, vals[0], vals[n-1])
+		}
+		if len(k.Counts) > 2000 {
+			t.Fatalf("%d buckets", len(k.Counts))
+		}
+	}
+}
+
+func TestDurationsByApp(t *testing.T) {
+	st := apply(
+		conn(1, 1), parse.Event{Kind: parse.Connect, PID: 2, Time: at(1), User: "u", DB: "d", App: "psql"},
+		disc(1, 2, 300*time.Millisecond), disc(2, 3, 2*time.Second),
+		disc(9, 4, 1500*time.Millisecond), // pre-log, no app: unknown
+	)
+	d := st.Durations(Filter{})
+	if d.All.Sessions != 3 || d.All.Under1s != 1 || d.All.Min != 300*time.Millisecond || d.All.Max != 2*time.Second ||
+		math.Abs(float64(d.All.Median-1500*time.Millisecond)) > RelErr*float64(1500*time.Millisecond) {
+		t.Errorf("All = %+v", d.All)
+	}
+	var names []string
+	for _, a := range d.ByApp {
+		names = append(names, a.Name)
+	}
+	if !slices.Equal(names, []string{"a", "psql", "unknown"}) {
+		t.Errorf("ByApp names = %v", names)
+	}
+	if f := st.Durations(Filter{App: "psql"}); f.All.Sessions != 1 || f.All.Max != 2*time.Second {
+		t.Errorf("filtered = %+v", f.All)
+	}
+}
+
+// The recorded session keeps the peak, the failure table and the
+// session times.
+func TestSnapshotKeepsInsights(t *testing.T) {
+	st := apply(
+		conn(1, 1), conn(2, 2), disc(1, 3, 2*time.Second), disc(90, 4, time.Hour),
+		parse.Event{Kind: parse.Failure, PID: 5, Time: at(5), User: "bob", DB: "d", Reason: "password authentication failed", Detail: `Password does not match for user "bob".`},
+	)
+	b, err := st.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back State
+	if err := back.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := back.Peak(), st.Peak(); got != want {
+		t.Errorf("Peak = %+v, want %+v", got, want)
+	}
+	if got, want := back.Durations(Filter{}).All, st.Durations(Filter{}).All; got != want {
+		t.Errorf("Durations = %+v, want %+v", got, want)
+	}
+	if got, want := back.FailureTable(Filter{}), st.FailureTable(Filter{}); !slices.Equal(got, want) {
+		t.Errorf("FailureTable = %+v, want %+v", got, want)
+	}
+	// It goes on counting where it stopped.
+	back.Apply(conn(3, 6))
+	back.Apply(conn(4, 7))
+	back.Apply(conn(5, 8))
+	if p := back.Peak(); p.Active != 4 || !p.Time.Equal(at(8)) {
+		t.Errorf("Peak after more events = %+v", p)
+	}
+}
+
+func TestCause(t *testing.T) {
+	const pw = "password authentication failed"
+	for _, tc := range []struct{ reason, detail, want string }{
+		{pw, `Password does not match for user "bob".`, "wrong password"},
+		// scram-sha-256 logs no reason line for a wrong password (observed on 15)
+		{pw, `Connection matched pg_hba.conf line 3: "local all all scram-sha-256"`, "wrong password"},
+		{pw, `Role "ghost" does not exist.`, "unknown role"},
+		{pw, `User "u" has no password assigned.`, "no password assigned"},
+		{pw, `User "u" has an expired password.`, "expired password"},
+		{pw, "", ""},
+		{"Ident authentication failed", `Connection matched pg_hba.conf line 3: "host all all ident"`, ""},
+	} {
+		if got := Cause(tc.reason, tc.detail); got != tc.want {
+			t.Errorf("Cause(%q, %q) = %q, want %q", tc.reason, tc.detail, got, tc.want)
+		}
+	}
+}

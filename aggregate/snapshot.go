@@ -1,0 +1,156 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// snapshot is the serialisable form of a State: everything Summary and
+// History need, and the open sessions. Its size grows with open
+// sessions, distinct names and retained timeline slots, never with the
+// number of events.
+type snapshot struct {
+	Resolution time.Duration `json:"resolution"`
+	Retention  time.Duration `json:"retention"`
+	Names      []Names       `json:"names"`
+	Tally      [][3]int      `json:"tally"` // active, connects, disconnects by name
+	Sessions   []snapSession `json:"sessions"`
+	Failures   []snapFailure `json:"failures"`
+	Slots      []snapSlot    `json:"slots"`
+	Newest     time.Time     `json:"newest,omitzero"`
+	HasTime    bool          `json:"has_time"`
+	NoPID      bool          `json:"no_pid"`
+	Events     int           `json:"events"`
+	ResetEnded int           `json:"reset_ended"`
+	Replaced   int           `json:"replaced"`
+
+	Peak      *peakCurve     `json:"peak,omitempty"`
+	Durations []snapDuration `json:"durations,omitempty"`
+	FailTable []snapFail     `json:"fail_table,omitempty"`
+}
+
+type snapDuration struct {
+	Name   int32  `json:"name"`
+	Sketch Sketch `json:"sketch"`
+}
+
+type snapFail struct {
+	Key  FailKey  `json:"key"`
+	Stat FailStat `json:"stat"`
+}
+
+type snapSession struct {
+	PID   int       `json:"pid"`
+	Name  int32     `json:"name"`
+	Start time.Time `json:"start,omitzero"`
+	Host  string    `json:"host,omitempty"`
+	Seq   int64     `json:"seq,omitempty"`
+}
+
+type snapFailure struct {
+	Name   int32  `json:"name"`
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+type snapSlot struct {
+	Slot int64    `json:"slot"`
+	Name int32    `json:"name"`
+	D    [3]int32 `json:"d"` // connects, disconnects, net
+}
+
+// MarshalJSON writes the state for a later report (the recorded session).
+func (s *State) MarshalJSON() ([]byte, error) {
+	sn := snapshot{
+		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
+		Names: s.names, Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
+		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
+		Tally:    make([][3]int, len(s.tally)),
+		Sessions: make([]snapSession, 0, len(s.sessions)),
+		Failures: make([]snapFailure, 0, len(s.failures)),
+	}
+	for i, t := range s.tally {
+		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
+	}
+	for pid, ss := range s.sessions {
+		sn.Sessions = append(sn.Sessions, snapSession{pid, ss.name, ss.start, ss.host, ss.seq})
+	}
+	for k, c := range s.failures {
+		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
+	}
+	for k, m := range s.slots {
+		for n, d := range m {
+			sn.Slots = append(sn.Slots, snapSlot{k, n, [3]int32{d.connects, d.disconnects, d.net}})
+		}
+	}
+	sn.Peak = &s.peak
+	for n, k := range s.durs {
+		sn.Durations = append(sn.Durations, snapDuration{n, k})
+	}
+	for k, st := range s.failTable {
+		sn.FailTable = append(sn.FailTable, snapFail{k, st})
+	}
+	return json.Marshal(sn)
+}
+
+// UnmarshalJSON restores a state written by MarshalJSON. Sessions
+// estimated without PIDs come back as counts only.
+func (s *State) UnmarshalJSON(b []byte) error {
+	var sn snapshot
+	if err := json.Unmarshal(b, &sn); err != nil {
+		return err
+	}
+	if len(sn.Tally) != len(sn.Names) {
+		return errors.New("inconsistent record: names and counts differ")
+	}
+	*s = *New(Config{Resolution: sn.Resolution, Retention: sn.Retention})
+	for i, n := range sn.Names {
+		if _, dup := s.index[n]; dup {
+			return errors.New("inconsistent record: a name is listed twice")
+		}
+		s.index[n] = int32(i)
+		s.names = append(s.names, n)
+		t := sn.Tally[i]
+		s.tally = append(s.tally, tally{active: t[0], connects: t[1], disconnects: t[2]})
+	}
+	valid := func(n int32) bool { return n >= 0 && int(n) < len(s.names) }
+	for _, ss := range sn.Sessions {
+		if !valid(ss.Name) {
+			return errors.New("inconsistent record: unknown session name")
+		}
+		s.sessions[ss.PID] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
+	}
+	for _, f := range sn.Failures {
+		if !valid(f.Name) {
+			return errors.New("inconsistent record: unknown failure name")
+		}
+		s.failures[failKey{f.Name, f.Reason}] += f.Count
+	}
+	for _, sl := range sn.Slots {
+		if !valid(sl.Name) {
+			return errors.New("inconsistent record: unknown slot name")
+		}
+		m := s.slots[sl.Slot]
+		if m == nil {
+			m = map[int32]*delta{}
+			s.slots[sl.Slot] = m
+		}
+		m[sl.Name] = &delta{sl.D[0], sl.D[1], sl.D[2]}
+	}
+	if sn.Peak != nil {
+		s.peak = *sn.Peak
+	}
+	for _, d := range sn.Durations {
+		if !valid(d.Name) {
+			return errors.New("inconsistent record: unknown duration name")
+		}
+		s.durs[d.Name] = d.Sketch
+	}
+	for _, f := range sn.FailTable {
+		s.failTable[f.Key] = f.Stat
+	}
+	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID
+	s.events, s.resetEnd, s.replaced = sn.Events, sn.ResetEnded, sn.Replaced
+	return nil
+}

@@ -1,0 +1,238 @@
+// Package record keeps the recorded session: the statistics of the last
+// run that read input, in a state file, so that `pgtail connections` in
+// another terminal can report them and `pgtail connections clear` can
+// reset them.
+//
+// The file is JSON in two lines: a small header (format version and the
+// clear generation), then the aggregate state. It is replaced atomically
+// (temp file + rename in the same directory) with mode 0600 in a 0700
+// directory. Two lock files sit beside it:
+//
+//   - NAME.live is held (flock) for its whole run by the tracker that
+//     records; a run that cannot take it does not record, so a one-shot
+//     report never clobbers a live tracker's record.
+//   - NAME.lock is held for the moment of each read-modify-write, so a
+//     clear and a tracker's save cannot interleave.
+package record
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/pgtail/pgtail/aggregate"
+)
+
+// Version is the format version of the state file.
+const Version = 1
+
+// Path returns the state file: $PGTAIL_STATE, else
+// $XDG_STATE_HOME/pgtail/connections.json, else
+// ~/.local/state/pgtail/connections.json.
+func Path(getenv func(string) string) (string, error) {
+	if p := getenv("PGTAIL_STATE"); p != "" {
+		return p, nil
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "pgtail", "connections.json"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("cannot find the state file: set PGTAIL_STATE or HOME")
+	}
+	return filepath.Join(home, ".local", "state", "pgtail", "connections.json"), nil
+}
+
+type header struct {
+	Version    int  `json:"version"`
+	Generation int  `json:"generation"` // raised by every clear
+	Cleared    bool `json:"cleared,omitempty"`
+}
+
+// ErrCorrupt reports a state file that is not a record of this version.
+var ErrCorrupt = errors.New("not a pgtail record of this version")
+
+// Load reads the record. A missing file is an empty state and no error;
+// a corrupt or foreign file returns an empty state and an error wrapping
+// ErrCorrupt, to be shown as a warning.
+func Load(path string) (*aggregate.State, error) {
+	st := aggregate.New(aggregate.Config{})
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, err
+	}
+	h, body, err := split(b)
+	if err != nil {
+		return st, err
+	}
+	if h.Cleared || len(bytes.TrimSpace(body)) == 0 {
+		return st, nil
+	}
+	if err := json.Unmarshal(body, st); err != nil {
+		return aggregate.New(aggregate.Config{}), fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return st, nil
+}
+
+func split(b []byte) (header, []byte, error) {
+	var h header
+	line, body, _ := bytes.Cut(b, []byte("\n"))
+	if err := json.Unmarshal(line, &h); err != nil {
+		return h, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if h.Version != Version {
+		return h, nil, fmt.Errorf("%w: format version %d", ErrCorrupt, h.Version)
+	}
+	return h, body, nil
+}
+
+// generation reads just the header's clear generation; -1 when the file
+// is missing or unreadable.
+func generation(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadSlice('\n')
+	if err != nil {
+		return -1
+	}
+	var h header
+	if json.Unmarshal(line, &h) != nil || h.Version != Version {
+		return -1
+	}
+	return h.Generation
+}
+
+// Clear replaces the record with an empty one of the next generation; a
+// running tracker sees the new generation and starts from zero.
+func Clear(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	unlock, err := lock(path+".lock", true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	g := generation(path)
+	return write(path, header{Version: Version, Generation: max(g, 0) + 1, Cleared: true}, nil)
+}
+
+// A Recorder saves the state of the run that holds the live lock.
+type Recorder struct {
+	path   string
+	gen    int
+	unlive func()
+}
+
+// Open takes the live lock. It returns nil and no error when another
+// tracker holds it: that run must not record.
+func Open(path string) (*Recorder, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	unlive, err := lock(path+".live", false)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Recorder{path: path, gen: max(generation(path), 0), unlive: unlive}, nil
+}
+
+// Cleared reports whether a clear happened since the last Save or Open.
+// The caller then resets its state and saves it.
+func (r *Recorder) Cleared() bool {
+	g := generation(r.path)
+	if g > r.gen {
+		r.gen = g
+		return true
+	}
+	return false
+}
+
+// Save records st, unless a clear came first: then it reports cleared
+// and writes nothing, and the caller resets and saves again.
+func (r *Recorder) Save(st *aggregate.State) (cleared bool, err error) {
+	body, err := json.Marshal(st)
+	if err != nil {
+		return false, err
+	}
+	unlock, err := lock(r.path+".lock", true)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	if r.Cleared() {
+		return true, nil
+	}
+	return false, write(r.path, header{Version: Version, Generation: r.gen}, body)
+}
+
+// Close releases the live lock.
+func (r *Recorder) Close() {
+	if r != nil && r.unlive != nil {
+		r.unlive()
+		r.unlive = nil
+	}
+}
+
+// write replaces path atomically: a 0600 temp file in the same
+// directory, synced, then renamed over it.
+func write(path string, h header, body []byte) error {
+	hb, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op after the rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	hb = append(hb, '\n')
+	if _, err := f.Write(append(hb, body...)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// lock takes an exclusive flock on path, waiting if wait is set.
+func lock(path string, wait bool) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	how := syscall.LOCK_EX
+	if !wait {
+		how |= syscall.LOCK_NB
+	}
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
