@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -77,7 +79,7 @@ func cmdGenfile(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // FuzzRun feeds arbitrary bytes, plain or gzip (whole, cut short,
-// corrupt), to run on stdin in each view, and checks the exit code, that
+// corrupt), to run on stdin in each view, text and --json, and checks the exit code, that
 // an error is one named stderr line, and that no control byte reaches
 // stdout or stderr raw.
 func FuzzRun(f *testing.F) {
@@ -93,25 +95,28 @@ func FuzzRun(f *testing.F) {
 	for i, seed := range [][]byte{mini, gz, gz[:len(gz)/2], gz[:len(gz)-4], gz[:12], append(bytes.Clone(gz[:40]), 0xff, 0xff)} {
 		f.Add(seed, uint8(i))
 	}
-	views := [][]string{{"connections"}, {"connections", "--watch", "--color=never"}, {"connections", "--history"}}
+	views := [][]string{
+		{"connections"}, {"connections", "--watch", "--color=never"}, {"connections", "--history"},
+		{"connections", "--json"}, {"connections", "--watch", "--json"}, {"connections", "--history", "--json"},
+	}
 	f.Fuzz(func(t *testing.T, data []byte, view uint8) {
 		args := views[int(view)%len(views)]
 		var stdout, stderr bytes.Buffer
 		code := run(args, bytes.NewReader(data), &stdout, &stderr, func(string) string { return "" })
 		switch {
 		case code == exitOK, code == exitInput && strings.HasPrefix(strings.TrimPrefix(stderr.String(), "Watching connections (Ctrl+C to exit)\n"), "pgtail: stdin: "):
-		case code == exitUsage && args[1] == "--history" && strings.Contains(stderr.String(), "needs time stamps"):
+		case code == exitUsage && slices.Contains(args, "--history") && strings.Contains(stderr.String(), "needs time stamps"):
 		default:
 			t.Fatalf("%v: exit %d, stderr:\n%s", args, code, stderr.Bytes())
 		}
 		for _, out := range []*bytes.Buffer{&stdout, &stderr} {
-			for i, c := range out.Bytes() {
-				if c < 0x20 && c != '\n' || c == 0x7f {
-					t.Fatalf("%v: raw control byte %#x at %d: %q", args, c, i, out.Bytes())
-				}
-			}
 			if !utf8.Valid(out.Bytes()) {
 				t.Fatalf("%v: invalid UTF-8 written: %q", args, out.Bytes())
+			}
+			for i, r := range out.String() {
+				if r < 0x20 && r != '\n' || r >= 0x7f && r < 0xa0 || unicode.Is(unicode.Cf, r) {
+					t.Fatalf("%v: raw control %U at %d: %q", args, r, i, out.Bytes())
+				}
 			}
 		}
 	})

@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 	"unicode"
@@ -114,10 +115,24 @@ func TestViewsEscapeNames(t *testing.T) {
 			{Kind: parse.Disconnect, PID: 9, User: h, DB: h, App: h, Time: t0.Add(3 * time.Minute)},
 			{Kind: parse.Reset, Reason: "crash", Time: t0.Add(4 * time.Minute)},
 		}
-		var watch bytes.Buffer
+		var watch, watchJSON bytes.Buffer
 		for _, ev := range evs {
-			if err := Watch(&watch, st.Apply(ev), colors); err != nil {
+			o := st.Apply(ev)
+			if err := Watch(&watch, o, colors); err != nil {
 				t.Fatal(err)
+			}
+			if err := WatchJSON(&watchJSON, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkClean(t, "WatchJSON", watchJSON.Bytes())
+		for line := range bytes.Lines(watchJSON.Bytes()) {
+			var v map[string]any
+			if err := json.Unmarshal(line, &v); err != nil {
+				t.Errorf("WatchJSON wrote invalid JSON %q: %v", line, err)
+			}
+			if u, ok := v["user"]; ok && u != h && u != "u" && utf8.ValidString(h) {
+				t.Errorf("WatchJSON user = %q, want %q back", u, h)
 			}
 		}
 		checkClean(t, "Watch", watch.Bytes())
