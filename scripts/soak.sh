@@ -39,6 +39,7 @@ watch) args=(--watch) ;;
 *) echo "MODE must be summary, history or watch" >&2; exit 1 ;;
 esac
 
+export PGTAIL_STATE="$tmp/state.json" # the recorded session: never the user's own
 mkfifo "$tmp/log"
 "$tmp/soakgen" -rate "$RATE" -duration "$DURATION" -pids "$PIDS" -crash-every "$CRASH_EVERY" > "$tmp/log" 2> "$tmp/gen.err" &
 gen=$!
@@ -54,7 +55,9 @@ case $DURATION in # seconds, for sampling; DURATION itself goes to soakgen
 *s) secs=${DURATION%s} ;;
 *) echo "DURATION must be like 30s, 30m or 2h" >&2; exit 1 ;;
 esac
-warm=$(( secs / 10 > 3 ? secs / 10 : 3 )) # first sample after warm-up
+# The first sample counts after warm-up: the open, pending and leaked
+# sessions reach their steady size once a few crash lines have passed.
+warm=$(( secs < 120 ? secs / 2 : secs / 10 ))
 every=$(( secs / 30 > 1 ? secs / 30 : 1 ))
 start_kb= end_kb= peak_kb=0 t=0
 printf '%8s %10s\n' elapsed VmRSS_kB
