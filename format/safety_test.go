@@ -67,9 +67,15 @@ func FuzzClean(f *testing.F) {
 	for _, s := range hostile {
 		f.Add(s)
 	}
+	for _, s := range []string{"app_user", "\x1b]0;pwned\x07\x1b[31m", "rtl\u202e", "\xff\xfe", "müller", "\u009b", "a\r\nb"} {
+		f.Add(s) // FuzzClean's seeds from format_test.go, merged here
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		c := Clean(s)
 		checkClean(t, "Clean", []byte(c))
+		if bytes.IndexByte([]byte(c), '\n') >= 0 {
+			t.Errorf("Clean(%q) = %q holds a newline", s, c)
+		}
 		if c == s && rawControl([]byte(s)) >= 0 {
 			t.Errorf("Clean(%q) left it unchanged", s)
 		}
