@@ -1,6 +1,8 @@
 package aggregate
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -93,6 +95,20 @@ func FuzzState(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := New(Config{Resolution: time.Minute, Retention: 75 * time.Minute})
 		m := model{open: map[int]bool{}, anon: map[[2]string]int{}}
+		defer func() {
+			// The recorded session reads back to the same report.
+			b, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := New(Config{})
+			if err := json.Unmarshal(b, back); err != nil {
+				t.Fatalf("snapshot does not read back: %v", err)
+			}
+			if a, b := st.Summary(Filter{}), back.Summary(Filter{}); !reflect.DeepEqual(a, b) {
+				t.Fatalf("snapshot round trip: %+v, want %+v", b, a)
+			}
+		}()
 		for i, ev := range decodeEvents(data) {
 			st.Apply(ev)
 			m.apply(ev)
@@ -112,6 +128,12 @@ func FuzzState(f *testing.F) {
 						t.Fatalf("after event %d: by-%s row %+v", i, d.name, r)
 					}
 				}
+			}
+			if got := sum(st.ByHost(Filter{})); got != s.Active {
+				t.Fatalf("after event %d: by-host rows sum to %d, Active = %d", i, got, s.Active)
+			}
+			if p := st.Peak(); p.Active < s.Active {
+				t.Fatalf("after event %d: peak %d below Active %d", i, p.Active, s.Active)
 			}
 			if s.Connects < 0 || s.Disconnects < 0 || s.Failures < 0 {
 				t.Fatalf("after event %d: negative totals %+v", i, s)
