@@ -38,7 +38,7 @@ type connectionsCmd struct {
 	DB      string        `arg:"--db" placeholder:"NAME" help:"only sessions of this database (exact)"`
 	User    string        `arg:"--user" placeholder:"NAME" help:"only sessions of this user (exact)"`
 	App     string        `arg:"--app" placeholder:"NAME" help:"only sessions of this application_name (exact)"`
-	Format  logFormat     `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr"`
+	Format  logFormat     `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
 	Prefix  string        `arg:"--prefix" placeholder:"LOG_LINE_PREFIX" help:"the server's log_line_prefix, exactly as in postgresql.conf"`
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`
@@ -52,11 +52,11 @@ type logFormat string
 
 func (f *logFormat) UnmarshalText(b []byte) error {
 	switch s := string(b); s {
-	case "auto", "stderr":
+	case "auto", "stderr", "csvlog", "jsonlog", "syslog":
 		*f = logFormat(s)
 		return nil
 	}
-	return fmt.Errorf("must be auto or stderr")
+	return fmt.Errorf("must be auto, stderr, csvlog, jsonlog or syslog")
 }
 
 type colorMode string

@@ -319,6 +319,15 @@ func (t *tracker) hints() {
 	if t.stats.Entries == 0 && t.stats.Skipped > 0 {
 		fmt.Fprintln(t.stderr, "pgtail: no PostgreSQL log entry recognised in the input; if the server uses a custom log_line_prefix, pass it with --prefix='...'")
 	}
+	events := t.st.Summary(aggregate.Filter{}).Events
+	if t.stats.Foreign > 0 && t.stats.Localized == 0 && events == 0 {
+		fmt.Fprintln(t.stderr, "pgtail: the log's messages are not in English (lc_messages); pgtail reads English, German and French: set lc_messages = 'C' on the server")
+	} else if t.stats.Foreign > t.stats.Localized && t.stats.Localized == 0 {
+		fmt.Fprintf(t.stderr, "pgtail: %d log entries are not in English (lc_messages) and were not read; set lc_messages = 'C' on the server\n", t.stats.Foreign)
+	}
+	if t.stats.Loose > 0 && t.cmd.Prefix == "" && (t.stats.Format == "stderr" || t.stats.Format == "syslog") {
+		fmt.Fprintf(t.stderr, "pgtail: log_line_prefix not recognised on %d of the connection lines; assumed a time stamp at the start and the first [number] as the PID; pass the server's setting with --prefix='...'\n", t.stats.Loose)
+	}
 	if t.st.Summary(aggregate.Filter{}).NoPID {
 		fmt.Fprintf(t.stderr, "pgtail: the log has no process IDs (%s in log_line_prefix): active counts are estimated from connects minus disconnects per database and user\n", "%p or %c")
 	}
@@ -373,6 +382,12 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.stats.Entries += s.Entries
 		t.stats.Skipped += s.Skipped
 		t.stats.Truncated += s.Truncated
+		t.stats.Loose += s.Loose
+		t.stats.Foreign += s.Foreign
+		t.stats.Localized += s.Localized
+		if s.Format != "" {
+			t.stats.Format, t.stats.Detected = s.Format, s.Detected
+		}
 		if s.Prefix != "" {
 			t.stats.Prefix = s.Prefix
 		}
@@ -385,6 +400,9 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		}
 		if err != nil {
 			return inputError{label, err}
+		}
+		if ev.Kind == parse.Ready {
+			continue // PostgreSQL 18 setup time: not counted (yet)
 		}
 		t.mu.Lock()
 		o := t.st.Apply(ev)

@@ -14,8 +14,8 @@ func (s *State) ByHost(f Filter) []Row {
 		}
 	}
 	for _, list := range s.anon {
-		for _, n := range list {
-			if f.Match(s.names[n]) {
+		for _, a := range list {
+			if f.Match(s.names[a.name]) {
 				m[Unknown]++
 			}
 		}

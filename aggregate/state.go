@@ -38,9 +38,9 @@ type State struct {
 	index map[Names]int32
 	tally []tally // by name index
 
-	sessions map[int]session // open sessions by backend PID
-	anon     map[[2]string][]int32
-	pending  map[int]origin // "connection received", waiting for its session
+	sessions map[int]session             // open sessions by backend PID
+	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
+	pending  map[int]origin              // "connection received", waiting for its session
 	failures map[failKey]int
 
 	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
@@ -72,6 +72,13 @@ type session struct {
 	seq   int64 // its connect step on the peak curve
 }
 
+// An anonSession is a session of a log without PIDs: only its names and
+// its step in the peak curve are known.
+type anonSession struct {
+	name int32
+	seq  int64
+}
+
 type origin struct {
 	host, port string
 }
@@ -101,7 +108,7 @@ func New(cfg Config) *State {
 		res:      int64(cfg.Resolution / time.Second),
 		index:    map[Names]int32{},
 		sessions: map[int]session{},
-		anon:     map[[2]string][]int32{},
+		anon:     map[[2]string][]anonSession{},
 		pending:  map[int]origin{},
 		failures: map[failKey]int{},
 		slots:    map[int64]map[int32]*delta{},
@@ -181,7 +188,8 @@ func (s *State) Apply(ev parse.Event) Outcome {
 			s.end(pid, ev.Time)
 		}
 		for k, list := range s.anon {
-			for _, n := range list {
+			for _, a := range list {
+				n := a.name
 				s.lost(lost, n, "", ev.Time)
 				s.tally[n].active--
 				s.add(ev.Time, n, delta{net: -1})
@@ -225,7 +233,7 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], n)
+		s.anon[k] = append(s.anon[k], anonSession{n, seq})
 		return
 	}
 	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
@@ -236,7 +244,7 @@ func (s *State) disconnect(out *Outcome) {
 	if ev.PID == 0 {
 		k := [2]string{ev.DB, ev.User}
 		if list := s.anon[k]; len(list) > 0 {
-			n := list[0]
+			n := list[0].name
 			s.anon[k] = list[1:]
 			if len(s.anon[k]) == 0 {
 				delete(s.anon, k)
@@ -304,6 +312,24 @@ func (s *State) failure(out *Outcome) {
 			s.add(ev.Time, ss.name, delta{net: -1})
 			s.peak.step(ev.Time, -1)
 			s.replaced++
+		}
+	}
+	if ev.PID == 0 && ev.AfterAuth {
+		// No PID in the log: withdraw the newest session of the same
+		// database and user, which this refusal followed.
+		k := [2]string{ev.DB, ev.User}
+		if list := s.anon[k]; len(list) > 0 {
+			a := list[len(list)-1]
+			n = a.name
+			if s.anon[k] = list[:len(list)-1]; len(s.anon[k]) == 0 {
+				delete(s.anon, k)
+			}
+			t := &s.tally[n]
+			t.connects--
+			t.active--
+			s.add(ev.Time, n, delta{connects: -1, net: -1})
+			s.peak.retract(a.seq)
+			out.Retracted = true
 		}
 	}
 	if n < 0 {

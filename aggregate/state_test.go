@@ -868,3 +868,22 @@ func TestInvariants(t *testing.T) {
 		}
 	}
 }
+
+// Without PIDs, a refusal after "connection authorized" withdraws the
+// newest session of its database and user from the peak too.
+func TestNoPIDRefusalLeavesNoPeak(t *testing.T) {
+	st := aggregate.New(aggregate.Config{})
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	apply(st,
+		at(base, connect(0, "prod", "alice", "")),
+		at(base.Add(time.Second), connect(0, "prod", "bob", "")),
+		at(base.Add(2*time.Second), failure(0, "prod", "bob", `database "prod" does not exist`, true)),
+		at(base.Add(3*time.Second), connect(0, "prod", "carol", "")),
+	)
+	if got := st.Peak().Active; got != 2 {
+		t.Errorf("Peak = %d, want 2 (bob's refused attempt never was a session)", got)
+	}
+	if got := st.Summary(aggregate.Filter{}).Active; got != 2 {
+		t.Errorf("Active = %d, want 2", got)
+	}
+}

@@ -26,9 +26,13 @@ const (
 	Failure
 	// Reset is a server restart, shutdown or crash: every session ended.
 	Reset
+	// Ready is PostgreSQL 18's "connection ready: setup total=…" (with
+	// log_connections=setup_durations): the session of PID is usable.
+	// It carries SetupTime and changes no count.
+	Ready
 )
 
-var kindNames = [...]string{Received: "received", Connect: "connect", Disconnect: "disconnect", Failure: "failure", Reset: "reset"}
+var kindNames = [...]string{Received: "received", Connect: "connect", Disconnect: "disconnect", Failure: "failure", Reset: "reset", Ready: "ready"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -57,6 +61,9 @@ type Event struct {
 	AfterAuth bool
 	// Replication marks a walsender ("replication connection authorized").
 	Replication bool
+	// SetupTime is a Ready's "setup total": from the fork of the backend
+	// to its first ReadyForQuery (PostgreSQL 18+).
+	SetupTime time.Duration
 	// Detail is the first line of an authentication failure's DETAIL
 	// ("Password does not match for user \"bob\".", "Role \"x\" does not
 	// exist."), when the log has one. Only authentication failures look

@@ -25,6 +25,7 @@ var (
 	mReplication = []byte("replication connection authorized: user=")
 	mDisconnect  = []byte("disconnection: session time: ")
 	mStarting    = []byte("starting PostgreSQL ")
+	mReady       = []byte("connection ready: setup total=")
 )
 
 // resets are the postmaster's lifecycle lines after which no session of
@@ -61,6 +62,20 @@ func classifyLog(msg []byte, ev *Event) bool {
 		if bytes.HasPrefix(msg, mAuthorized) {
 			ev.Kind = Connect
 			parseAuthorized(msg[len(mAuthorized):], ev, true)
+			return true
+		}
+		if bytes.HasPrefix(msg, mReady) {
+			// "connection ready: setup total=12.345 ms, fork=…, authentication=…"
+			rest := msg[len(mReady):]
+			k := bytes.Index(rest, []byte(" ms"))
+			if k <= 0 {
+				return false
+			}
+			d, ok := parseMillis(rest[:k])
+			if !ok {
+				return false
+			}
+			ev.Kind, ev.SetupTime = Ready, d
 			return true
 		}
 	case 'r':
@@ -168,6 +183,29 @@ func parseDisconnect(b []byte, ev *Event) bool {
 	}
 	ev.User = string(b)
 	return true
+}
+
+// parseMillis reads "%.3f" milliseconds: "12.345".
+func parseMillis(b []byte) (time.Duration, bool) {
+	dot := bytes.IndexByte(b, '.')
+	if dot < 0 {
+		dot = len(b)
+	}
+	whole, frac := b[:dot], []byte(nil)
+	if dot < len(b) {
+		frac = b[dot+1:]
+	}
+	if !digits(whole) || len(whole) > 12 || len(frac) > 9 || len(frac) > 0 && !digits(frac) {
+		return 0, false
+	}
+	ns := atoi(frac)
+	for k := len(frac); k < 6; k++ {
+		ns *= 10
+	}
+	for k := len(frac); k > 6; k-- {
+		ns /= 10
+	}
+	return time.Duration(atoi(whole))*time.Millisecond + time.Duration(ns), true
 }
 
 // parseSessionTime reads "%d:%02d:%02d.%03d"; hours are unbounded.

@@ -153,9 +153,30 @@ func (m *matcher) at(ti, pos int) bool {
 	if ti+1 == len(toks) {
 		return m.value(t, rest) && m.at(ti+1, len(m.in))
 	}
+	// Values with spaces that PostgreSQL prints ("client backend",
+	// "idle in transaction") are tried first as a whole.
+	for _, kw := range multiword[t.esc] {
+		if len(rest) >= len(kw) && string(rest[:len(kw)]) == kw && (next == nil || bytes.HasPrefix(rest[len(kw):], next)) &&
+			m.value(t, rest[:len(kw)]) && m.at(ti+1, pos+len(kw)) {
+			return true
+		}
+	}
+	if t.esc == 'r' && next != nil {
+		// host(port) may hold the next literal (IPv6 "::1(5432)" before
+		// ":"): try the longest value first.
+		for end := bytes.LastIndex(rest, next); end >= 0; end = bytes.LastIndex(rest[:end], next) {
+			if m.value(t, rest[:end]) && m.at(ti+1, pos+end) {
+				return true
+			}
+			if m.steps > maxPrefixSteps || end == 0 {
+				return false
+			}
+		}
+		return false
+	}
 	// The remote host is empty only in a non-session process: try that
-	// last, or "::1(5432):" would read as an empty %r followed by ":".
-	host := t.esc == 'r' || t.esc == 'h'
+	// last.
+	host := t.esc == 'h'
 	for end := 0; end <= len(rest); end++ {
 		if next != nil {
 			k := bytes.Index(rest[end:], next)
@@ -243,21 +264,17 @@ func (m *matcher) value(t ptok, v []byte) bool {
 		}
 		f.host = known(v)
 	case 'r':
-		if bytes.IndexByte(v, ' ') >= 0 {
+		// "host(port)", "[local]", or nothing in a non-session process.
+		if len(v) == 0 || string(v) == "[local]" {
+			f.host = known(v)
+			return true
+		}
+		n := len(v)
+		k := bytes.LastIndexByte(v, '(')
+		if v[n-1] != ')' || k <= 0 || !digits(v[k+1:n-1]) || bytes.IndexByte(v[:k], ' ') >= 0 {
 			return false
 		}
-		host, port := v, []byte(nil)
-		if n := len(v); n > 0 && v[n-1] == ')' {
-			if k := bytes.LastIndexByte(v, '('); k > 0 && digits(v[k+1:n-1]) {
-				host, port = v[:k], v[k+1:n-1]
-			}
-		}
-		// %r prints "host(port)", "[local]" or nothing: without a port
-		// it cannot be part of an IPv6 address.
-		if port == nil && bytes.ContainsAny(host, ":(") {
-			return false
-		}
-		f.host, f.port = known(host), port
+		f.host, f.port = v[:k], v[k+1:n-1]
 	}
 	return true
 }
@@ -266,10 +283,20 @@ func (m *matcher) value(t ptok, v []byte) bool {
 // overflow an int and are not PIDs.
 const maxPIDDigits = 10
 
+// multiword lists values with spaces that an escape prints, longest
+// first: %b backend types, %i activities.
+var multiword = map[byte][]string{
+	'b': {"logical replication parallel worker", "logical replication tablesync worker", "logical replication apply worker",
+		"logical replication launcher", "logical replication worker", "autovacuum launcher", "autovacuum worker",
+		"background worker", "background writer", "standalone backend", "client backend", "parallel worker",
+		"slotsync worker", "not initialized", "io worker"},
+	'i': {"idle in transaction (aborted)", "idle in transaction"},
+}
+
 // known returns nil for the placeholder PostgreSQL prints for an unknown
 // or empty value.
 func known(v []byte) []byte {
-	if len(v) == 0 || string(v) == "[unknown]" {
+	if len(v) == 0 || string(v) == "[unknown]" || string(v) == "[unbekannt]" || string(v) == "[inconnu]" {
 		return nil
 	}
 	return v
@@ -323,7 +350,12 @@ var knownPrefixes = []string{
 	"%m [%p]: ",
 	"%t [%p]: ",
 	"%n [%p] ",
+	"[%p]: [%l-1] db=%d,user=%u ", // Google Cloud SQL
+	"%m [%p-%l] %q%u@%d ",
 	"%m %c ",
+	"%t %c ",
+	"%m %q%u@%d ", // no pid
+	"%t %q%u@%d ",
 	"%m ",
 	"%t ",
 	"",

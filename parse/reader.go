@@ -15,7 +15,8 @@ const MaxLine = 1 << 20
 
 // Options control how a Reader reads the log.
 type Options struct {
-	// Format is "auto" (or empty) or "stderr".
+	// Format is "auto" (or empty), "stderr", "csvlog", "jsonlog" or
+	// "syslog". Auto detects it from the first line of the input.
 	Format string
 	// Prefix is the server's log_line_prefix exactly as in
 	// postgresql.conf. Empty means detect it from the log.
@@ -25,11 +26,17 @@ type Options struct {
 // Stats describe what a Reader has read so far.
 type Stats struct {
 	Lines     int    // lines read
-	Entries   int    // log entries recognised (a severity after a prefix)
-	Skipped   int    // non-blank lines that are neither entries nor continuations
+	Entries   int    // log entries recognised (a severity after a prefix); see below
+	Skipped   int    // non-blank lines that are neither entries nor continuations; see below
 	Truncated int    // lines longer than MaxLine, cut
 	Prefix    string // the log_line_prefix used for most events
 	Loose     int    // events whose prefix matched no known form
+	Format    string // the format read: stderr, csvlog, jsonlog or syslog
+	Detected  bool   // Format was detected, not given
+	Localized int    // events read from translated (German, French) messages
+	Foreign   int    // LOG/FATAL entries whose message is not ASCII; on the
+	// stderr fast path only the lines that may hold an event are looked at
+	// for this once the first entry is recognised.
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -45,6 +52,26 @@ type Reader struct {
 	hold  bool
 	stats Stats
 	err   error
+
+	format  format
+	back    []byte // a line pushed back by unreadLine
+	hasBack bool
+	csv     *csvState
+	js      *jsonState
+
+	sysStamp    [40]byte // the syslog time stamp of the current line
+	sysStampLen int
+
+	// The stderr fast path (scan.go), for stderr logs only.
+	serial  bool      // read line by line (tests compare the two paths)
+	pipe    *pipeline // started by the first Read
+	blk     *block    // the block being parsed
+	off     int       // where parsing stopped in blk
+	ci      int       // next candidate of blk
+	blkLine int       // lines of blk counted in stats.Lines
+	counted int       // blk's Entries/Skipped: 0 counted by its worker, >0 from there on by endBlock, <0 line by line
+	endE    int       // Entries and Skipped that the last endBlock added
+	endS    int
 }
 
 type candidate struct {
@@ -60,7 +87,15 @@ var ErrFormat = errors.New("unknown log format")
 func NewReader(r io.Reader, opt Options) *Reader {
 	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10)}
 	switch opt.Format {
-	case "", "auto", "stderr":
+	case "", "auto":
+	case "stderr":
+		rd.format = fmtStderr
+	case "csvlog", "csv":
+		rd.format = fmtCSV
+	case "jsonlog", "json":
+		rd.format = fmtJSON
+	case "syslog":
+		rd.format = fmtSyslog
 	default:
 		rd.err = fmt.Errorf("%w %q", ErrFormat, opt.Format)
 	}
@@ -82,18 +117,50 @@ func (r *Reader) Stats() Stats {
 	} else if r.best != nil {
 		s.Prefix = r.best.p.src
 	}
+	if r.format != fmtUnknown {
+		s.Format = r.format.String()
+	}
 	return s
 }
 
-// Buffered reports whether more input is already buffered, so the next
-// Read will not wait on the underlying reader for its first line.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
+// Buffered reports how many bytes of input are read but not yet parsed.
+// Input buffered ahead by the reader goroutine is not counted.
+func (r *Reader) Buffered() int {
+	if r.serial {
+		return r.br.Buffered()
+	}
+	if r.blk == nil {
+		return 0
+	}
+	return len(r.blk.buf) - r.off
+}
 
 // Read returns the next connection event. At the end of the input it
 // returns io.EOF; any other error is the underlying reader's.
 func (r *Reader) Read() (Event, error) {
 	if r.err != nil {
 		return Event{}, r.err
+	}
+	if r.format == fmtUnknown {
+		if err := r.detect(); err != nil {
+			r.err = err
+			return Event{}, err
+		}
+	}
+	switch r.format {
+	case fmtCSV:
+		return r.readCSV()
+	case fmtJSON:
+		return r.readJSON()
+	case fmtStderr:
+		if !r.serial {
+			var ev Event
+			if err := r.readFast(&ev); err != nil {
+				r.err = err
+				return Event{}, err
+			}
+			return ev, nil
+		}
 	}
 	for {
 		line := r.held
@@ -106,6 +173,23 @@ func (r *Reader) Read() (Event, error) {
 				r.err = err
 				return Event{}, err
 			}
+		}
+		if r.format == fmtSyslog {
+			var pid int
+			if line, pid = r.syslogLine(line); line == nil {
+				continue
+			}
+			var ev Event
+			if r.parseLine(line, &ev) {
+				if ev.PID == 0 {
+					ev.PID = pid
+				}
+				if ev.Time.IsZero() {
+					ev.Time = syslogTime(r.sysStamp[:r.sysStampLen])
+				}
+				return ev, nil
+			}
+			continue
 		}
 		var ev Event
 		if r.parseLine(line, &ev) {
@@ -128,18 +212,31 @@ func (r *Reader) detail(ev *Event) {
 		r.err = err // reported by the next Read
 		return
 	}
+	if !r.takeDetail(ev, line) {
+		r.held, r.hold = line, true
+	}
+}
+
+// takeDetail sets ev.Detail and reports true if line is the DETAIL of the
+// failure ev.
+func (r *Reader) takeDetail(ev *Event, line []byte) bool {
 	i := bytes.Index(line, colon2)
 	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
 		p := line[:i-len(labelDetail)]
 		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
 			ev.Detail = string(line[i+len(colon2):])
-			return
+			return true
 		}
 	}
-	r.held, r.hold = line, true
+	return false
 }
 
 func (r *Reader) readLine() ([]byte, error) {
+	if r.hasBack {
+		r.hasBack = false
+		r.stats.Lines++
+		return r.back, nil
+	}
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
@@ -233,11 +330,83 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 		msg = msg[7:]
 	}
 	if !classify(sev, msg, ev) {
-		return false
+		if len(msg) == 0 || !localStart[msg[0]] {
+			if hasHighByte(msg) {
+				r.stats.Foreign++
+			}
+			return false
+		}
+		// A translated message (lc_messages): German and French are known.
+		if hasHighByte(msg) {
+			r.stats.Foreign++
+		}
+		tr, cont := localize(msg)
+		if cont {
+			// The French disconnection continues on a tab line.
+			line = append([]byte(nil), line...)
+			head := append([]byte(nil), msg...)
+			if next, ok := r.continuation(); ok {
+				head = append(append(head, '\n'), next...)
+				tr, _ = localize(head)
+			}
+		}
+		if tr == nil || !classify(sev, tr, ev) {
+			return false
+		}
+		r.stats.Localized++
+		ev.Line = r.stats.Lines
+		if cont {
+			ev.Line--
+		}
+		r.applyPrefix(line[:j], ev)
+		return true
 	}
 	ev.Line = r.stats.Lines
 	r.applyPrefix(line[:j], ev)
 	return true
+}
+
+func hasHighByte(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// continuation reads the next line if it continues the entry above (it
+// starts with a TAB, or #011 under rsyslog) and returns it without the
+// tab; any other line is pushed back for the next read.
+func (r *Reader) continuation() ([]byte, bool) {
+	if r.pipe != nil {
+		return r.fastContinuation()
+	}
+	line, err := r.readLine()
+	if err != nil {
+		if err != io.EOF {
+			r.err = err
+		}
+		return nil, false
+	}
+	raw := line
+	if r.format == fmtSyslog {
+		if line, _ = r.syslogLine(line); line == nil {
+			line = raw[:0]
+		}
+	}
+	if len(line) > 0 && line[0] == '\t' {
+		return append([]byte(nil), line[1:]...), true
+	}
+	r.unreadLine(raw)
+	return nil, false
+}
+
+// unreadLine makes the next readLine return line again.
+func (r *Reader) unreadLine(line []byte) {
+	r.back = append(r.back[:0], line...)
+	r.hasBack = true
+	r.stats.Lines--
 }
 
 // applyPrefix reads the session fields of the prefix into ev. Values in
@@ -245,11 +414,17 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 // prefix's user and database (from the startup packet) win over names
 // quoted in the text, which cannot be split reliably.
 func (r *Reader) applyPrefix(p []byte, ev *Event) {
-	f := &r.f
 	if !r.matchPrefix(p) {
 		r.stats.Loose++
 		r.loose(p)
 	}
+	r.applyFields(ev)
+}
+
+// applyFields copies the session fields read from a prefix, or from the
+// columns of a csvlog or jsonlog record, into ev.
+func (r *Reader) applyFields(ev *Event) {
+	f := &r.f
 	if f.hasTime {
 		ev.Time = f.time
 	}
@@ -312,7 +487,11 @@ func (r *Reader) loose(p []byte) {
 		}
 	}
 	for k := bytes.IndexByte(p, '['); k >= 0; {
-		e := k + 1
+		s := k + 1
+		for s < len(p) && p[s] == ' ' { // padded: %5p
+			s++
+		}
+		e := s
 		for e < len(p) && p[e] >= '0' && p[e] <= '9' {
 			e++
 		}
@@ -327,8 +506,8 @@ func (r *Reader) loose(p []byte) {
 				rb = len(p) // no line number
 			}
 		}
-		if e > k+1 && e-k-1 <= maxPIDDigits && rb < len(p) && p[rb] == ']' {
-			f.pid = atoi(p[k+1 : e])
+		if e > s && e-s <= maxPIDDigits && rb < len(p) && p[rb] == ']' {
+			f.pid = atoi(p[s:e])
 			break
 		}
 		n := bytes.IndexByte(p[k+1:], '[')

@@ -556,7 +556,7 @@ func TestReadStream(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
 	}
-	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d "}
+	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d ", Format: "stderr", Detected: true}
 	if diff := cmp.Diff(wantStats, st); diff != "" {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)
 	}

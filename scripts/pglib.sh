@@ -154,7 +154,10 @@ pg_setup() {
   pg_info "cluster in $PG_TMP (PostgreSQL $PG_VERSION, socket $PG_SOCK port $PG_PORT)"
 }
 
-pg_ctl_() { pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" "$@"; }
+# PG_CTL_LOG: where pg_ctl -l sends the postmaster's stderr (default $PG_LOG).
+# With logging_collector = on, set PG_LOG to the collector's stderr file after
+# pg_setup and PG_CTL_LOG to another file.
+pg_ctl_() { pg_as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "${PG_CTL_LOG:-$PG_LOG}" "$@"; }
 
 pg_start() {
   pg_ctl_ -w -t 60 start >"$PG_TMP/pg_ctl.out" 2>&1 \
@@ -280,7 +283,9 @@ pg_wait_log_count() {
   pg_die "timeout waiting for $want log lines with '$s' (have $have)"
 }
 
-pg_log_disconnects() { grep -cE '^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] .*LOG:  disconnection: session time: ' "$PG_LOG" || true; }
+# PG_DISCONNECT_RE: how a disconnection line looks (override for another log_line_prefix).
+PG_DISCONNECT_RE=${PG_DISCONNECT_RE:-'^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] .*LOG:  disconnection: session time: '}
+pg_log_disconnects() { grep -cE "$PG_DISCONNECT_RE" "$PG_LOG" || true; }
 pg_log_failures() { grep -cE "$PG_REFUSAL_RE" "$PG_LOG" || true; }
 # pg_settle: wait until the log shows exactly the disconnections and failures
 # counted so far (the server logs a disconnection after the client has gone).

@@ -29,6 +29,12 @@ rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 step "go test -race ./..."
 go test -race -count=1 ./...
 
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
+	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
+		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
+done
+
 # Hostile input (docs/safety.md): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
 for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
@@ -51,6 +57,9 @@ bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: peak, failures, session times"
 bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL: every log format and prefix gives the same numbers"
+bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
 echo
 echo "all tests passed"

@@ -1,0 +1,62 @@
+package parse
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+)
+
+// benchLog is a real-shaped stderr log: the corpus of scripts/bench.sh
+// when $PGTAIL_BENCH_LOG names it, else the real PostgreSQL 15 sample log
+// repeated to about 16 MB.
+func benchLog(b *testing.B) []byte {
+	if f := os.Getenv("PGTAIL_BENCH_LOG"); f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return data
+	}
+	one, err := os.ReadFile("../testdata/logs/pg15-debian.log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bytes.Repeat(one, 16<<20/len(one)+1)
+}
+
+func benchRead(b *testing.B, serial bool) {
+	data := benchLog(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), Options{})
+		r.serial = serial
+		for {
+			if _, err := r.Read(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkReader reads a busy log end to end (go test -bench prints MB/s).
+func BenchmarkReader(b *testing.B) { benchRead(b, false) }
+
+// BenchmarkReaderSerial is the line-by-line path, for comparison.
+func BenchmarkReaderSerial(b *testing.B) { benchRead(b, true) }
+
+// BenchmarkScan is one scan worker on one block.
+func BenchmarkScan(b *testing.B) {
+	data := benchLog(b)
+	data = data[:bytes.LastIndexByte(data[:min(len(data), blockSize)], '\n')+1]
+	blk := &block{buf: data}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	fs := newFinders(data)
+	for b.Loop() {
+		blk.scan(fs)
+	}
+}

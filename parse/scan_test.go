@@ -1,0 +1,193 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readPath reads every event of src, line by line (serial) or on the fast path.
+func readPath(t testing.TB, src io.Reader, serial bool, opt Options) ([]Event, Stats, error) {
+	t.Helper()
+	r := NewReader(src, opt)
+	r.serial = serial
+	var evs []Event
+	for {
+		ev, err := r.Read()
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return evs, r.Stats(), err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+// checkSame reads data line by line and through the fast path (whole, one
+// byte at a time, half reads) and wants the same events and counts.
+func checkSame(t *testing.T, data []byte, opt Options) {
+	t.Helper()
+	want, ws, werr := readPath(t, bytes.NewReader(data), true, opt)
+	srcs := map[string]func() io.Reader{
+		"whole":   func() io.Reader { return bytes.NewReader(data) },
+		"half":    func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		"dataerr": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+	}
+	if len(data) < 1<<16 {
+		srcs["onebyte"] = func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) }
+	}
+	for name, src := range srcs {
+		got, gs, gerr := readPath(t, src(), false, opt)
+		if !errors.Is(gerr, werr) {
+			t.Errorf("%s: err = %v, want %v", name, gerr, werr)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s: %d events, want %d", name, len(got), len(want))
+			for i := range min(len(got), len(want)) {
+				if !reflect.DeepEqual(want[i], got[i]) {
+					t.Errorf("%s: first difference at event %d:\n got %+v\nwant %+v", name, i, got[i], want[i])
+					break
+				}
+			}
+		}
+		if gs.Lines != ws.Lines || gs.Truncated != ws.Truncated || gs.Loose != ws.Loose || gs.Prefix != ws.Prefix {
+			t.Errorf("%s: stats = %+v, want %+v", name, gs, ws)
+		}
+		if gs.Entries != ws.Entries || gs.Skipped != ws.Skipped {
+			t.Errorf("%s: Entries/Skipped = %d/%d, want %d/%d", name, gs.Entries, gs.Skipped, ws.Entries, ws.Skipped)
+		}
+	}
+}
+
+func TestFastPathSameAsSerial(t *testing.T) {
+	logs, _ := filepath.Glob("../testdata/logs/*.log")
+	for _, f := range logs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) { checkSame(t, data, Options{}) })
+	}
+	conn := "2026-11-24 10:01:00.005 UTC [201] app_user@production LOG:  connection authorized: user=app_user database=production application_name=rails\n"
+	stmt := "2026-11-24 10:01:00.006 UTC [201] app_user@production LOG:  statement: select 1\n"
+	long := "2026-11-24 10:01:00.007 UTC [201] app_user@production LOG:  statement: select '" + strings.Repeat("x", MaxLine) + "'\n"
+	cases := map[string]string{
+		"empty":         "",
+		"garbage":       "hello\nnot a log\n\n",
+		"no final nl":   stmt + conn[:len(conn)-1],
+		"crlf":          strings.ReplaceAll(stmt+conn+conn, "\n", "\r\n"),
+		"continuation":  stmt + "\tconnection authorized: user=evil database=x\n" + conn,
+		"blank first":   "\n\n" + conn,
+		"garbage first": "junk connection line\nFATAL:  x\n" + conn + stmt + "more junk\n",
+		"long line":     conn + long + conn + long[:MaxLine-1] + "\n" + conn + long[:MaxLine] + "\n" + conn + long[:MaxLine+1] + "\n" + conn,
+		"long last":     conn + long[:len(long)-1],
+		"many":          strings.Repeat(stmt+stmt+conn, 20000),
+		"resets": stmt + "2026-11-24 10:02:00.000 UTC [100] LOG:  database system is shut down\n" +
+			"2026-11-24 10:03:00.000 UTC [100] LOG:  starting PostgreSQL 15.20 on x86_64\n" + conn +
+			"2026-11-24 10:04:00.000 UTC [100] LOG:  terminating any other active server processes\n" +
+			"2026-11-24 10:04:00.000 UTC [100] LOG:  all server processes terminated; reinitializing\n" +
+			"2026-11-24 10:04:00.000 UTC [100] LOG:  database system was interrupted; last known up at 2026-11-24 10:03:00 UTC\n" +
+			"2026-11-24 10:04:00.000 UTC [100] LOG:  database system was not properly shut down; automatic recovery in progress\n" +
+			"2026-11-24 10:04:00.000 UTC [100] LOG:  received immediate shutdown request\n" +
+			"2026-11-24 10:05:00.000 UTC [300] bob@x FATAL:  sorry, too many clients already\n" +
+			"2026-11-24 10:06:00.000 UTC [301] bob@x FATAL:  password authentication failed for user \"bob\"\n" +
+			"2026-11-24 10:06:00.000 UTC [301] bob@x DETAIL:  Password does not match for user \"bob\".\n" +
+			"2026-11-24 10:06:00.000 UTC [302] bob@x FATAL:  password authentication failed for user \"bob\"\n" + conn +
+			"2026-11-24 10:06:00.000 UTC [303] bob@x FATAL:  password authentication failed for user \"bob\"\n",
+	}
+	// Translated messages, and a French disconnection whose second line
+	// starts the next block.
+	localized := "2026-11-25 21:41:16.700 CET [16044] [unbekannt]@[unbekannt] LOG:  Verbindung empfangen: Host=[local]\n" +
+		"2026-11-25 21:41:16.713 CET [16044] alice@appdb LOG:  Verbindung autorisiert: Benutzer=alice Datenbank=appdb application_name=psql\n" +
+		"2026-11-25 21:41:17.713 CET [16044] alice@appdb LOG:  Verbindungsende: Sitzungszeit: 0:00:01.000 Benutzer=alice Datenbank=appdb Host=[local]\n" +
+		"2026-11-25 21:41:17.800 CET [16050] rep@[unbekannt] LOG:  Replikationsverbindung autorisiert: Benutzer=rep\n" +
+		"2026-11-25 21:41:19.000 CET [16047] alice@appdb LOG:  connexion autorisée : utilisateur=alice base de données appdb application_name=psql\n" +
+		"2026-11-25 21:41:19.500 CET [16047] alice@appdb LOG:  connexion reçue : hôte=[local]\n"
+	frDisc := "2026-11-25 21:41:20.000 CET [16047] alice@appdb LOG:  déconnexion : durée de la session : 0:00:01.000\n"
+	frCont := "\tutilisateur=alice base=appdb hôte=[local]\n"
+	cases["localized"] = localized + frDisc + frCont + "2026-11-25 21:41:23.000 CET [16000] LOG:  le système de base de données est arrêté\n" +
+		"2026-11-25 21:41:23.000 CET [16000] LOG:  Datenbanksystem ist heruntergefahren\n" +
+		"2026-11-25 21:41:23.000 CET [16000] LOG:  alle Serverprozesse beendet; initialisiere neu\n"
+	head := localized
+	for len(head)+len(stmt) < blockSize-len(frDisc)-200 {
+		head += stmt
+	}
+	pad := blockSize - len(head) - len(frDisc) - len(stmt) + len("select 1\n")
+	head += stmt[:len(stmt)-len("select 1\n")] + strings.Repeat("x", pad-1) + "\n"
+	if len(head)+len(frDisc) != blockSize {
+		t.Fatalf("block boundary test is %d bytes, want %d", len(head)+len(frDisc), blockSize)
+	}
+	cases["continuation across blocks"] = head + frDisc + frCont + conn
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) { checkSame(t, []byte(data), Options{}) })
+	}
+	t.Run("prefix", func(t *testing.T) { checkSame(t, []byte(cases["resets"]), Options{Prefix: "%m [%p] %q%u@%d "}) })
+}
+
+// TestFastPathBenchCorpus compares the two paths on the corpus that
+// scripts/bench.sh generates, when it is there.
+func TestFastPathBenchCorpus(t *testing.T) {
+	f := "/tmp/pgtail-bench/stderr-100mb.log"
+	if testing.Short() {
+		t.Skip("short")
+	}
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Skipf("no bench corpus: %v", err)
+	}
+	data = data[:bytes.LastIndexByte(data[:min(len(data), 16<<20)], '\n')+1]
+	checkSame(t, data, Options{})
+}
+
+// TestAnchorsCoverEvents: every message the classifier turns into an
+// event holds an anchor, so the fast path never skips an event line.
+func TestAnchorsCoverEvents(t *testing.T) {
+	msgs := []string{
+		"LOG:  connection received: host=[local]",
+		"LOG:  connection received: host=10.0.0.1 port=5432",
+		"LOG:  connection authorized: user=a database=b application_name=c",
+		"LOG:  replication connection authorized: user=a",
+		"LOG:  disconnection: session time: 0:00:01.000 user=a database=b host=[local]",
+		"LOG:  00000: connection authorized: user=a database=b",
+		"LOG:  starting PostgreSQL 15.20 on x86_64",
+		"LOG:  connection ready: setup total=1.000 ms, fork=0.100 ms, authentication=0.200 ms",
+		"LOG:  Verbindung empfangen: Host=[local]",
+		"LOG:  Verbindung autorisiert: Benutzer=a Datenbank=b",
+		"LOG:  Replikationsverbindung autorisiert: Benutzer=a",
+		"LOG:  Verbindungsende: Sitzungszeit: 0:00:01.000 Benutzer=a Datenbank=b Host=[local]",
+		"LOG:  Datenbanksystem ist heruntergefahren",
+		"LOG:  alle Serverprozesse beendet; initialisiere neu",
+		"LOG:  connexion reçue : hôte=[local]",
+		"LOG:  connexion autorisée : utilisateur=a base de données b",
+		"LOG:  connexion de réplication autorisée : utilisateur=a",
+		"LOG:  le système de base de données est arrêté",
+	}
+	for _, r := range resets {
+		msgs = append(msgs, "LOG:  "+r.msg)
+	}
+	for _, r := range refusals {
+		msgs = append(msgs, "FATAL:  "+r.prefix)
+	}
+	msgs = append(msgs, `FATAL:  Ident authentication failed for user "x"`)
+	r := NewReader(strings.NewReader(""), Options{})
+	for _, m := range msgs {
+		var ev Event
+		if !r.parseLine([]byte("2026-11-24 10:00:00.000 UTC [1] "+m), &ev) {
+			continue // not an event on its own (e.g. needs a suffix)
+		}
+		found := false
+		for _, a := range anchors {
+			found = found || strings.Contains(m, a)
+		}
+		if !found {
+			t.Errorf("no anchor in event %q", m)
+		}
+	}
+}
