@@ -53,6 +53,9 @@ func (m *model) apply(ev parse.Event) {
 	switch ev.Kind {
 	case parse.Received, parse.Failure:
 		delete(m.open, ev.PID) // a new backend on this PID; a refused session
+		if k := [2]string{ev.DB, ev.User}; ev.Kind == parse.Failure && ev.PID == 0 && ev.AfterAuth && m.anon[k] > 0 {
+			m.anon[k]-- // refused after authorization: that session never opened
+		}
 	case parse.Connect:
 		if ev.PID == 0 {
 			m.anon[[2]string{ev.DB, ev.User}]++

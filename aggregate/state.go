@@ -75,8 +75,9 @@ type session struct {
 // An anonSession is a session of a log without PIDs: only its names and
 // its step in the peak curve are known.
 type anonSession struct {
-	name int32
-	seq  int64
+	name  int32
+	seq   int64
+	start time.Time // where its connect went on the timeline
 }
 
 type origin struct {
@@ -233,7 +234,7 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], anonSession{n, seq})
+		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
 		return
 	}
 	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
@@ -327,7 +328,8 @@ func (s *State) failure(out *Outcome) {
 			t := &s.tally[n]
 			t.connects--
 			t.active--
-			s.add(ev.Time, n, delta{connects: -1, net: -1})
+			s.record(a.start, n, delta{connects: -1}) // where it was counted
+			s.add(ev.Time, n, delta{net: -1})
 			s.peak.retract(a.seq)
 			out.Retracted = true
 		}
