@@ -124,7 +124,9 @@ func FuzzRun(f *testing.F) {
 
 // TestLongLineMemory runs pgtail on a line of 2 MiB and one of 100 MiB,
 // each between valid entries, and checks peak RSS does not grow with the
-// line: parse.MaxLine caps what is kept. Not timed.
+// line: parse.MaxLine caps what is kept. The same for a csvlog field
+// whose quote never closes, followed by 2 MiB or 100 MiB without a quote.
+// Not timed.
 func TestLongLineMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("feeds 100 MiB through a pipe")
@@ -132,9 +134,15 @@ func TestLongLineMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads peak RSS from Linux rusage")
 	}
-	entry := "2026-11-24 10:01:00.000 UTC [%d] a@b LOG:  connection authorized: user=app database=prod\n"
-	peak := func(lineLen int) int64 {
-		cmd := exec.Command("pgtail", "connections") // on $PATH from testscript.Main
+	stderrEntry := "2026-11-24 10:01:00.000 UTC [%d] a@b LOG:  connection authorized: user=app database=prod\n"
+	csvEntry := `2026-11-25 21:41:16.713 CET,"app","prod",%d,"[local]",6b0747ec.3eac,2,"authentication",2026-11-25 21:41:16 CET,3/1,0,LOG,00000,"connection authorized: user=app database=prod",,,,,,,,,""` + "\n"
+	peak := func(format string, lineLen int) int64 {
+		entry, start, line, hint := stderrEntry, "", []byte("x"), "1 line over 1 MiB was cut"
+		if format == "csvlog" {
+			entry, start, line, hint = csvEntry, `2026-11-25 21:41:17.000 CET,"never closed`, bytes.Repeat([]byte("y"), 99), "skipped 1 csvlog record"
+			line = append(line, '\n')
+		}
+		cmd := exec.Command("pgtail", "connections", "--format="+format) // on $PATH from testscript.Main
 		pr, pw := io.Pipe()
 		cmd.Stdin = pr
 		var stdout, stderr bytes.Buffer
@@ -145,7 +153,8 @@ func TestLongLineMemory(t *testing.T) {
 		go func() {
 			w := bufio.NewWriterSize(pw, 64<<10)
 			fmt.Fprintf(w, entry, 1)
-			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			w.WriteString(start)
+			chunk := bytes.Repeat(line, (64<<10)/len(line))
 			for n := lineLen; n > 0; n -= len(chunk) {
 				w.Write(chunk[:min(n, len(chunk))])
 			}
@@ -159,14 +168,16 @@ func TestLongLineMemory(t *testing.T) {
 		if !strings.Contains(stdout.String(), "Session totals: 2 connects") {
 			t.Errorf("line of %d bytes: entries around it lost:\n%s", lineLen, stdout.Bytes())
 		}
-		if !strings.Contains(stderr.String(), "1 line over 1 MiB was cut") {
+		if !strings.Contains(stderr.String(), hint) {
 			t.Errorf("line of %d bytes: stderr %q", lineLen, stderr.Bytes())
 		}
 		return cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
 	}
-	small, big := peak(2<<20), peak(100<<20)
-	t.Logf("peak RSS: %d KiB for a 2 MiB line, %d KiB for a 100 MiB line", small, big)
-	if big > small+16<<10 {
-		t.Errorf("peak RSS grew from %d KiB to %d KiB with a 100 MiB line", small, big)
+	for _, format := range []string{"stderr", "csvlog"} {
+		small, big := peak(format, 2<<20), peak(format, 100<<20)
+		t.Logf("%s: peak RSS %d KiB for a 2 MiB line, %d KiB for a 100 MiB line", format, small, big)
+		if big > small+16<<10 {
+			t.Errorf("%s: peak RSS grew from %d KiB to %d KiB with a 100 MiB line", format, small, big)
+		}
 	}
 }

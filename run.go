@@ -311,7 +311,9 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 
 // hints say once, on stderr, what the user should know about the input.
 func (t *tracker) hints() {
-	if n := t.stats.Truncated; n == 1 {
+	if n := t.stats.Truncated; n > 0 && t.stats.Format == "csvlog" {
+		fmt.Fprintf(t.stderr, "pgtail: skipped %d csvlog record(s) over %d MiB (a quote that never closes?)\n", n, parse.MaxLine>>20)
+	} else if n == 1 {
 		fmt.Fprintf(t.stderr, "pgtail: 1 line over %d MiB was cut to its first %d MiB\n", parse.MaxLine>>20, parse.MaxLine>>20)
 	} else if n > 1 {
 		fmt.Fprintf(t.stderr, "pgtail: %d lines over %d MiB were cut to their first %d MiB\n", n, parse.MaxLine>>20, parse.MaxLine>>20)
