@@ -38,7 +38,10 @@ func main() {
 		lastStamp time.Time
 	)
 	line := func(pid int, who, msg string) {
-		fmt.Fprintf(w, "%s [%d] %s %s\n", stamp, pid, who, msg)
+		if who != "" { // log_line_prefix = '%m [%p] %q%u@%d ': the postmaster stops at %q
+			who += " "
+		}
+		fmt.Fprintf(w, "%s [%d] %s%s\n", stamp, pid, who, msg)
 		lines++
 	}
 	newPID := func() int {
