@@ -191,3 +191,19 @@ func TestAnchorsCoverEvents(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkCountEntries(b *testing.B) {
+	f := os.Getenv("PGTAIL_BENCH_LOG")
+	if f == "" {
+		b.Skip("PGTAIL_BENCH_LOG not set")
+	}
+	data, err := os.ReadFile(f)
+	if err != nil {
+		b.Skip(err)
+	}
+	data = data[:min(len(data), 64<<20)]
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		countEntries(data)
+	}
+}
