@@ -10,6 +10,8 @@ import (
 
 	arg "github.com/alexflint/go-arg"
 	"github.com/mattn/go-isatty"
+
+	"github.com/pgtail/pgtail/format"
 )
 
 const version = "0.1.0"
@@ -98,9 +100,9 @@ type inputError struct {
 func (e inputError) Error() string {
 	var pe *os.PathError
 	if errors.As(e.err, &pe) {
-		return fmt.Sprintf("%s: %v", e.name, pe.Err)
+		return fmt.Sprintf("%s: %v", format.Clean(e.name), pe.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.name, e.err)
+	return fmt.Sprintf("%s: %v", format.Clean(e.name), e.err)
 }
 
 // parseArgs parses the command line. Help and version are written to

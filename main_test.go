@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"gzip":     cmdGzip,
+			"genfile":  cmdGenfile, // hostile_test.go
 		},
 	})
 }

@@ -150,7 +150,7 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	if t.cmd.Watch {
 		where := ""
 		if len(t.cmd.Files) > 0 {
-			where = " in " + strings.Join(t.cmd.Files, ", ")
+			where = " in " + format.Clean(strings.Join(t.cmd.Files, ", "))
 		}
 		fmt.Fprintf(t.stderr, "Watching connections%s (Ctrl+C to exit)\n", where)
 	}
@@ -176,6 +176,16 @@ wait:
 		case <-tick:
 			t.save(false)
 		}
+	}
+	if interrupted && t.cmd.Watch {
+		if !t.lockWithin(time.Second) {
+			// The reader is stuck writing an event to a stdout nobody
+			// reads, and watch has no report to print: leave now. The
+			// record keeps its last periodic save.
+			fmt.Fprintln(t.stderr, "Exited watch mode.")
+			return exitOK
+		}
+		t.mu.Unlock()
 	}
 	t.save(true)
 	t.mu.Lock() // the reader applies nothing more from here on
@@ -250,7 +260,11 @@ func (t *tracker) render() int {
 // save records the state when it changed or when force is set. After a
 // clear from another terminal the tracker starts again from zero.
 func (t *tracker) save(force bool) {
-	t.mu.Lock()
+	if force {
+		t.mu.Lock()
+	} else if !t.mu.TryLock() {
+		return // the reader holds it, maybe stuck writing to stdout: next tick
+	}
 	defer t.mu.Unlock()
 	if t.rec == nil {
 		return
@@ -307,6 +321,13 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 
 // hints say once, on stderr, what the user should know about the input.
 func (t *tracker) hints() {
+	if n := t.stats.Truncated; n > 0 && t.stats.Format == "csvlog" {
+		fmt.Fprintf(t.stderr, "pgtail: skipped %d csvlog record(s) over %d MiB (a quote that never closes?)\n", n, parse.MaxLine>>20)
+	} else if n == 1 {
+		fmt.Fprintf(t.stderr, "pgtail: 1 line over %d MiB was cut to its first %d MiB\n", parse.MaxLine>>20, parse.MaxLine>>20)
+	} else if n > 1 {
+		fmt.Fprintf(t.stderr, "pgtail: %d lines over %d MiB were cut to their first %d MiB\n", n, parse.MaxLine>>20, parse.MaxLine>>20)
+	}
 	if t.stats.Entries == 0 && t.stats.Skipped > 0 {
 		fmt.Fprintln(t.stderr, "pgtail: no PostgreSQL log entry recognised in the input; if the server uses a custom log_line_prefix, pass it with --prefix='...'")
 	}
@@ -361,7 +382,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		if err != nil {
 			return inputError{label, err}
 		}
-		r = zr
+		r = gzipInput{zr}
 	} else if strings.HasSuffix(name, ".gz") {
 		return inputError{label, errors.New("not in gzip format")}
 	}

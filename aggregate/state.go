@@ -67,7 +67,7 @@ type delta struct {
 
 type session struct {
 	name  int32
-	start time.Time
+	start time.Time // where its connect went on the timeline
 	host  string
 	seq   int64 // its connect step on the peak curve
 }
@@ -75,8 +75,9 @@ type session struct {
 // An anonSession is a session of a log without PIDs: only its names and
 // its step in the peak curve are known.
 type anonSession struct {
-	name int32
-	seq  int64
+	name  int32
+	seq   int64
+	start time.Time // where its connect went on the timeline
 }
 
 type origin struct {
@@ -233,10 +234,10 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], anonSession{n, seq})
+		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: ev.Time, host: ev.Host, seq: seq}
+	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -300,7 +301,7 @@ func (s *State) failure(out *Outcome) {
 			t := &s.tally[n]
 			t.connects--
 			t.active--
-			s.add(ss.start, n, delta{connects: -1})
+			s.record(ss.start, n, delta{connects: -1})
 			s.add(ev.Time, n, delta{net: -1})
 			s.peak.retract(ss.seq)
 			out.Retracted = true
@@ -327,7 +328,8 @@ func (s *State) failure(out *Outcome) {
 			t := &s.tally[n]
 			t.connects--
 			t.active--
-			s.add(ev.Time, n, delta{connects: -1, net: -1})
+			s.record(a.start, n, delta{connects: -1}) // where it was counted
+			s.add(ev.Time, n, delta{net: -1})
 			s.peak.retract(a.seq)
 			out.Retracted = true
 		}
@@ -394,7 +396,28 @@ func (s *State) slot(t time.Time) int64 {
 	return k
 }
 
+// stamp returns where a change at t goes on the timeline. The timeline
+// follows the log's clock, which never runs back: a line without a time
+// stamp, or stamped earlier than one already read (processes interleave;
+// an unknown zone repeats an hour when DST ends), counts at the newest
+// time read so far. So a session never ends before it starts on the
+// timeline, and no history row drops below zero.
+func (s *State) stamp(t time.Time) time.Time {
+	if !s.hasTime {
+		return time.Time{}
+	}
+	if t.IsZero() || t.Before(s.newest) {
+		return s.newest
+	}
+	return t
+}
+
 func (s *State) add(t time.Time, n int32, d delta) {
+	s.record(s.stamp(t), n, d)
+}
+
+// record adds d at t exactly; a zero t is not on the timeline.
+func (s *State) record(t time.Time, n int32, d delta) {
 	if t.IsZero() {
 		return
 	}

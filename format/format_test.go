@@ -654,22 +654,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func FuzzClean(f *testing.F) {
-	for _, s := range []string{"app_user", "\x1b]0;pwned\x07\x1b[31m", "rtl\u202e", "\xff\xfe", "müller", "\u009b", "a\r\nb"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := format.Clean(s)
-		if !utf8.ValidString(got) {
-			t.Errorf("Clean(%q) = %q: invalid UTF-8", s, got)
-		}
-		checkNoRawControls(t, []byte(strings.ReplaceAll(got, "\n", `\n`)))
-		if strings.Contains(got, "\n") {
-			t.Errorf("Clean(%q) = %q holds a newline", s, got)
-		}
-	})
-}
-
 func TestDuration(t *testing.T) {
 	tests := []struct {
 		d    time.Duration

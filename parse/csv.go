@@ -11,7 +11,34 @@ import (
 // version: 23 columns in 12, 24 in 13 (backend_type), 26 in 14 and later
 // (leader_pid, query_id). Records may span lines (quoted newlines).
 type csvState struct {
-	cr *csv.Reader
+	cr  *csv.Reader
+	lim *csvLimit
+}
+
+// csvLimit bounds a csvlog record. encoding/csv has no limit of its own:
+// a quote that never closes (a record cut by a crash, a corrupt file)
+// would read the rest of the input into one field, holding it all in
+// memory and losing every record after it. After MaxLine bytes without
+// a record, csvLimit closes the quote and the record itself (a quote and
+// a newline), so that record is skipped and reading goes on.
+type csvLimit struct {
+	r   io.Reader
+	n   int // bytes passed on since the last record
+	cut int // records cut
+}
+
+func (l *csvLimit) Read(p []byte) (int, error) {
+	if l.n >= MaxLine {
+		l.n = 0
+		l.cut++
+		return copy(p, "\"\n"), nil
+	}
+	if room := MaxLine - l.n; len(p) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.n += n
+	return n, err
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -30,14 +57,20 @@ const (
 
 func (r *Reader) readCSV() (Event, error) {
 	if r.csv == nil {
-		cr := csv.NewReader(r.br) // shares r.br: bufio.NewReader returns it as is
+		lim := &csvLimit{r: r.br}
+		cr := csv.NewReader(lim)
 		cr.ReuseRecord = true
 		cr.FieldsPerRecord = -1
-		r.csv = &csvState{cr: cr}
+		r.csv = &csvState{cr: cr, lim: lim}
 	}
 	cr := r.csv.cr
 	for {
 		rec, err := cr.Read()
+		r.csv.lim.n = 0
+		if r.csv.lim.cut > 0 {
+			r.stats.Truncated += r.csv.lim.cut
+			r.csv.lim.cut = 0
+		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {

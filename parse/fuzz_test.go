@@ -2,35 +2,97 @@ package parse_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/pgtail/pgtail/parse"
 )
 
+// collect reads every event of r; a Read error fails the test.
 func collect(t *testing.T, r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats) {
 	t.Helper()
-	pr := parse.NewReader(r, opt)
-	var evs []parse.Event
-	for {
-		ev, err := pr.Read()
-		if err == io.EOF {
-			return evs, pr.Stats()
-		}
-		if err != nil {
-			t.Fatalf("Read: %v", err)
-		}
-		evs = append(evs, ev)
+	evs, stats, err := readEvents(r, opt)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
 	}
+	return evs, stats
+}
+
+// fuzzReaders are the readers FuzzReader drives on every input. A new
+// log format (csvlog, jsonlog, syslog) is one more entry here plus its
+// seeds in fuzzSeeds; the checks in checkReader apply to all of them.
+var fuzzReaders = []struct {
+	name string
+	opt  func(prefix string) parse.Options
+	// lines: Stats.Lines counts every line of the input. csvlog counts
+	// the lines of the records it read, which ends short of a malformed
+	// tail.
+	lines bool
+	// literal: names are copied from the input byte for byte. csvlog
+	// un-doubles quotes and jsonlog unescapes; FuzzCSV and FuzzJSON
+	// check their names.
+	literal bool
+}{
+	{"stderr auto", func(string) parse.Options { return parse.Options{} }, true, true},
+	{"stderr --prefix", func(p string) parse.Options { return parse.Options{Format: "stderr", Prefix: p} }, true, true},
+	{"csvlog", func(string) parse.Options { return parse.Options{Format: "csvlog"} }, false, false},
+	{"jsonlog", func(string) parse.Options { return parse.Options{Format: "jsonlog"} }, true, false},
+	{"syslog", func(p string) parse.Options { return parse.Options{Format: "syslog", Prefix: p} }, true, true},
+}
+
+// fuzzPrefixes are the log_line_prefix values of the spec and the
+// reference, plus hostile ones: padding, %q, a dangling % and -.
+var fuzzPrefixes = []string{
+	"%m [%p] ", "%m [%p] %q%u@%d ", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+	"%t:%r:%u@%d:[%p]:", "%t-%c-", "%m %c ", "%n [%p] ", "%t [%p-%l] %q%u@%d ",
+	"%-10u %5p %d|", "%%%q%a%", "%-", "%999999999999999999999p ", "", "%p%p%p%u%u%d%d",
+}
+
+// fuzzSeeds returns each sample log whole, every line of the short ones,
+// and a few hostile shapes.
+func fuzzSeeds(tb testing.TB) [][]byte {
+	logs, err := filepath.Glob("../testdata/logs/*.log")
+	if err != nil || len(logs) == 0 {
+		tb.Fatalf("no sample logs: %v", err)
+	}
+	var seeds [][]byte
+	for _, name := range logs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		seeds = append(seeds, data)
+		if bytes.Count(data, []byte("\n")) > 100 {
+			continue // whole only: a seed per line of the big logs makes go test slow
+		}
+		for line := range bytes.Lines(data) {
+			seeds = append(seeds, line)
+		}
+	}
+	for _, s := range []string{
+		"2026-11-24 10:01:00.005 UTC [201] a@b LOG:  connection authorized: user=\x1b]0;pwn\x07 database=\xff\x00 application_name=\u202e\r\n",
+		"2026-11-24 10:01:00 UTC [99999999999999999999] LOG:  connection authorized: user=a database=b\n",
+		"[1] LOG:  disconnection: session time: 999999999:59:59.999 user=a database=b host=c port=1\n",
+		"2026-11-24 10:01:00.005 UTC [7] FATAL:  role \"\" does not exist\n\x00\n\r\n\t\n",
+		"LOG:  connection received: host= port=\nFATAL:  database \"",
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
 }
 
 func FuzzReader(f *testing.F) {
+	for i, s := range fuzzSeeds(f) {
+		f.Add(s, fuzzPrefixes[i%len(fuzzPrefixes)])
+	}
 	for _, l := range strings.Split(debianLog, "\n") {
-		f.Add(l+"\n", "")
+		f.Add([]byte(l+"\n"), "")
 	}
 	for _, s := range []struct{ line, prefix string }{
 		{up + "LOG:  connection authorized: user=alice database=appdb application_name=psql" + sslSuffix, ""},
@@ -43,38 +105,115 @@ func FuzzReader(f *testing.F) {
 		{"2026-11-25 21:41:16.694 CET 6b0747ec.3eac app=psql LOG:  disconnection: session time: 0:00:00.032 user=alice database=appdb host=[local]", "%m %c app=%a "},
 		{"2026-11-26 02:26:16.713 +0545 [16044] LOG:  00000: connection authorized: user=a database=b\r\n", ""},
 	} {
-		f.Add(s.line+"\n", s.prefix)
+		f.Add([]byte(s.line+"\n"), s.prefix)
 	}
-	f.Fuzz(func(t *testing.T, in, prefix string) {
-		opt := parse.Options{Prefix: prefix}
-		whole, ws := collect(t, strings.NewReader(in), opt)
-		lines := strings.Count(in, "\n")
-		if !strings.HasSuffix(in, "\n") && in != "" {
-			lines++
-		}
-		for _, ev := range whole {
-			if ev.DB != parse.ReplicationDB && !strings.Contains(in, ev.DB) {
-				t.Errorf("DB %q not in the input", ev.DB)
-			}
-			if !strings.Contains(in, ev.User) {
-				t.Errorf("User %q not in the input", ev.User)
-			}
-			if ev.Line < 1 || ev.Line > lines {
-				t.Errorf("Line %d outside 1..%d", ev.Line, lines)
-			}
-			if ev.Kind < parse.Received || ev.Kind > parse.Reset {
-				t.Errorf("Kind %v", ev.Kind)
-			}
-		}
-		if ws.Lines != lines {
-			t.Errorf("Stats.Lines = %d, want %d", ws.Lines, lines)
-		}
-		bytewise, bs := collect(t, iotest.OneByteReader(bytes.NewReader([]byte(in))), opt)
-		if diff := cmp.Diff(whole, bytewise); diff != "" {
-			t.Errorf("events differ (-whole +one byte):\n%s", diff)
-		}
-		if diff := cmp.Diff(ws, bs); diff != "" {
-			t.Errorf("stats differ (-whole +one byte):\n%s", diff)
+	f.Fuzz(func(t *testing.T, data []byte, prefix string) {
+		for _, r := range fuzzReaders {
+			checkReader(t, r.name, data, r.opt(prefix), r.lines, r.literal)
 		}
 	})
 }
+
+func readEvents(r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats, error) {
+	pr := parse.NewReader(r, opt)
+	var evs []parse.Event
+	for {
+		ev, err := pr.Read()
+		if errors.Is(err, io.EOF) {
+			return evs, pr.Stats(), nil
+		}
+		if err != nil {
+			return evs, pr.Stats(), err
+		}
+		evs = append(evs, ev)
+	}
+}
+
+// checkReader checks what must hold for any input: no panic, no error
+// but io.EOF from an in-memory input, values copied from the input,
+// line numbers within it, and the same events however the input is cut
+// into reads or whether its lines end in CR LF.
+func checkReader(t *testing.T, name string, data []byte, opt parse.Options, exactLines, literal bool) {
+	evs, stats, err := readEvents(bytes.NewReader(data), opt)
+	if err != nil {
+		t.Fatalf("%s: Read error on in-memory input: %v", name, err)
+	}
+	lines := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		lines++
+	}
+	if exactLines && stats.Lines != lines {
+		t.Errorf("%s: Stats.Lines = %d, want %d", name, stats.Lines, lines)
+	}
+	in := string(data)
+	prev := 0
+	for i, ev := range evs {
+		if strings.HasPrefix(ev.Kind.String(), "Kind(") {
+			t.Errorf("%s: event %d: bad kind %v", name, i, ev.Kind)
+		}
+		if ev.Line <= prev || ev.Line > lines {
+			t.Errorf("%s: event %d: Line %d after %d, input has %d lines", name, i, ev.Line, prev, lines)
+		}
+		prev = ev.Line
+		if ev.PID < 0 {
+			t.Errorf("%s: event %d: negative PID %d", name, i, ev.PID)
+		}
+		if ev.Duration < 0 {
+			t.Errorf("%s: event %d: negative duration %v", name, i, ev.Duration)
+		}
+		for _, v := range []struct{ field, s string }{
+			{"User", ev.User}, {"DB", ev.DB}, {"App", ev.App}, {"Host", ev.Host}, {"Port", ev.Port},
+		} {
+			if v.field == "DB" && ev.Replication && v.s == parse.ReplicationDB {
+				continue
+			}
+			if literal && !strings.Contains(in, v.s) {
+				t.Errorf("%s: event %d: %s %q is not in the input", name, i, v.field, v.s)
+			}
+		}
+		if (ev.Kind == parse.Failure || ev.Kind == parse.Reset) && ev.Reason == "" {
+			t.Errorf("%s: event %d: %v without a reason", name, i, ev.Kind)
+		}
+	}
+
+	// Cut into one-byte reads: the same events and counts.
+	evs1, stats1, err := readEvents(iotest.OneByteReader(bytes.NewReader(data)), opt)
+	if err != nil {
+		t.Fatalf("%s: OneByteReader: %v", name, err)
+	}
+	if !reflect.DeepEqual(evs, evs1) || stats != stats1 {
+		t.Errorf("%s: one-byte reads differ:\n whole: %+v %+v\n 1byte: %+v %+v", name, evs, stats, evs1, stats1)
+	}
+
+	// CR LF line endings: the same events.
+	if !bytes.ContainsRune(data, '\r') {
+		crlf := bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		evs2, _, err := readEvents(bytes.NewReader(crlf), opt)
+		if err != nil {
+			t.Fatalf("%s: CRLF: %v", name, err)
+		}
+		if !reflect.DeepEqual(evs, evs2) {
+			t.Errorf("%s: CR LF endings differ:\n LF:   %+v\n CRLF: %+v", name, evs, evs2)
+		}
+	}
+
+	// An error in the middle of the input: what came before it is kept.
+	if n := len(data) / 2; n > 0 {
+		cut := bytes.LastIndexByte(data[:n], '\n') + 1
+		evs3, _, err := readEvents(io.MultiReader(bytes.NewReader(data[:cut]), iotest.ErrReader(errCut)), opt)
+		if !errors.Is(err, errCut) {
+			t.Fatalf("%s: error at byte %d: got %v, want it passed on", name, cut, err)
+		}
+		want := 0
+		for _, ev := range evs {
+			if ev.Line <= bytes.Count(data[:cut], []byte("\n")) {
+				want++
+			}
+		}
+		if len(evs3) != want {
+			t.Errorf("%s: error at byte %d: %d events before it, want %d", name, cut, len(evs3), want)
+		}
+	}
+}
+
+var errCut = errors.New("cut")

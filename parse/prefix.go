@@ -191,6 +191,7 @@ func (m *matcher) at(ti, pos int) bool {
 		if m.value(t, rest[:end]) && m.at(ti+1, pos+end) {
 			return true
 		}
+		m.steps++ // a rejected candidate end costs a step too
 		if m.steps > maxPrefixSteps {
 			return false
 		}
@@ -211,7 +212,7 @@ func (m *matcher) value(t ptok, v []byte) bool {
 	f := m.f
 	switch t.esc {
 	case 'p':
-		if !digits(v) {
+		if !digits(v) || len(v) > maxPIDDigits {
 			return false
 		}
 		f.pid = atoi(v)
@@ -277,6 +278,10 @@ func (m *matcher) value(t ptok, v []byte) bool {
 	}
 	return true
 }
+
+// maxPIDDigits is the longest process ID read: longer digit runs would
+// overflow an int and are not PIDs.
+const maxPIDDigits = 10
 
 // multiword lists values with spaces that an escape prints, longest
 // first: %b backend types, %i activities.

@@ -506,7 +506,7 @@ func (r *Reader) loose(p []byte) {
 				rb = len(p) // no line number
 			}
 		}
-		if e > s && rb < len(p) && p[rb] == ']' {
+		if e > s && e-s <= maxPIDDigits && rb < len(p) && p[rb] == ']' {
 			f.pid = atoi(p[s:e])
 			break
 		}

@@ -35,6 +35,16 @@ for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
 
+# Hostile input (docs/safety.md): each fuzz target for FUZZTIME, then a
+# short soak. Crashers land in the package's testdata/fuzz/ and fail here.
+for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
+	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
+	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
+done
+
+step "soak: 30 s at 20000 lines/s"
+DURATION=30s bash scripts/soak.sh
+
 step "build"
 mkdir -p bin
 go build -o bin/pgtail .
