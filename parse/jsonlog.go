@@ -60,7 +60,9 @@ func (r *Reader) jsonLine(line []byte, ev *Event) bool {
 	r.stats.Entries++
 	// error_severity is never translated in jsonlog: only LOG and FATAL
 	// records can be connection events.
-	if !bytes.Contains(line, jsonLog) && !bytes.Contains(line, jsonFatal) {
+	// Of the LOG records, only those whose message starts like an event
+	// are worth decoding.
+	if !jsonMayBeEvent(line) {
 		return false
 	}
 	rec := &r.js.rec
@@ -98,6 +100,34 @@ func (r *Reader) jsonLine(line []byte, ev *Event) bool {
 	ev.Line = r.stats.Lines
 	r.applyFields(ev)
 	return true
+}
+
+var (
+	jsonSeverityKey = []byte(`_severity":"`)
+	jsonMessageKey  = []byte(`"message":"`)
+)
+
+// jsonMayBeEvent is a cheap look at a record before it is decoded: a FATAL
+// record, or a LOG record whose message starts like an event. The server
+// writes error_severity before message; a record that has them the other
+// way round (or escaped) is decoded anyway.
+func jsonMayBeEvent(line []byte) bool {
+	k := bytes.Index(line, jsonSeverityKey)
+	if k < 0 || k < len(`"error`) || string(line[k-len(`"error`):k]) != `"error` {
+		return bytes.Contains(line, jsonFatal) || bytes.Contains(line, jsonLog)
+	}
+	rest := line[k+len(jsonSeverityKey):]
+	switch {
+	case bytes.HasPrefix(rest, []byte(`FATAL"`)):
+		return true
+	case bytes.HasPrefix(rest, []byte(`LOG"`)):
+		m := bytes.Index(rest, jsonMessageKey)
+		if m < 0 {
+			return bytes.Contains(line, jsonMessageKey) // before the severity
+		}
+		return logEventStart(rest[m+len(jsonMessageKey):])
+	}
+	return false
 }
 
 func optBytes(s *string) []byte {

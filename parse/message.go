@@ -43,6 +43,27 @@ var resets = []struct {
 	{"database system was not properly shut down; automatic recovery in progress", "crash", false},
 }
 
+// logStarts are the beginnings of every LOG message that can be an event,
+// English and translated (localize.go): a cheap test that lets the csv
+// and json readers skip decoding the records that cannot be one.
+var logStarts = [...]string{
+	"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
+	"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
+	"Verbindung", "Replikationsverbindung", "Datenbanksystem", "alle Serverprozesse",
+	"connexion", "déconnexion", "le système de base",
+}
+
+// logEventStart reports whether a LOG message starting with msg may be an
+// event (msg may run on past the message: only its start is looked at).
+func logEventStart(msg []byte) bool {
+	for _, s := range logStarts {
+		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
+			return true
+		}
+	}
+	return false
+}
+
 func classifyLog(msg []byte, ev *Event) bool {
 	if len(msg) == 0 {
 		return false

@@ -189,6 +189,13 @@ func TestAnchorsCoverEvents(t *testing.T) {
 		if !found {
 			t.Errorf("no anchor in event %q", m)
 		}
+		// The csv and json readers skip LOG records by their start.
+		if msg, ok := strings.CutPrefix(m, "LOG:  "); ok {
+			msg = strings.TrimPrefix(msg, "00000: ")
+			if !logEventStart([]byte(msg)) {
+				t.Errorf("logEventStart(%q) = false for an event", msg)
+			}
+		}
 	}
 }
 
