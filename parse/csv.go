@@ -1,44 +1,25 @@
 package parse
 
 import (
-	"encoding/csv"
-	"errors"
-	"io"
+	"bytes"
 	"strings"
 )
 
 // csvState reads csvlog records. The column set depends on the server
 // version: 23 columns in 12, 24 in 13 (backend_type), 26 in 14 and later
 // (leader_pid, query_id). Records may span lines (quoted newlines).
+//
+// Records are gathered line by line: a record ends at a newline after an
+// even number of quotes (fields are quoted, inner quotes doubled). Most
+// records are plain LOG statements; those are told from the few that may
+// be events by a look at their message's start, and only the rest are
+// split into fields. A quote that never closes (a record cut by a crash,
+// a corrupt file) would swallow the rest of the input: after MaxLine
+// bytes the record is dropped (Stats.Truncated) and reading starts afresh
+// on the next line.
 type csvState struct {
-	cr  *csv.Reader
-	lim *csvLimit
-}
-
-// csvLimit bounds a csvlog record. encoding/csv has no limit of its own:
-// a quote that never closes (a record cut by a crash, a corrupt file)
-// would read the rest of the input into one field, holding it all in
-// memory and losing every record after it. After MaxLine bytes without
-// a record, csvLimit closes the quote and the record itself (a quote and
-// a newline), so that record is skipped and reading goes on.
-type csvLimit struct {
-	r   io.Reader
-	n   int // bytes passed on since the last record
-	cut int // records cut
-}
-
-func (l *csvLimit) Read(p []byte) (int, error) {
-	if l.n >= MaxLine {
-		l.n = 0
-		l.cut++
-		return copy(p, "\"\n"), nil
-	}
-	if room := MaxLine - l.n; len(p) > room {
-		p = p[:room]
-	}
-	n, err := l.r.Read(p)
-	l.n += n
-	return n, err
+	raw    []byte   // the record being gathered
+	fields []string // its fields, for the records that are split
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -57,48 +38,135 @@ const (
 
 func (r *Reader) readCSV() (Event, error) {
 	if r.csv == nil {
-		lim := &csvLimit{r: r.br}
-		cr := csv.NewReader(lim)
-		cr.ReuseRecord = true
-		cr.FieldsPerRecord = -1
-		r.csv = &csvState{cr: cr, lim: lim}
+		r.csv = &csvState{}
 	}
-	cr := r.csv.cr
+	st := r.csv
 	for {
-		rec, err := cr.Read()
-		r.csv.lim.n = 0
-		if r.csv.lim.cut > 0 {
-			r.stats.Truncated += r.csv.lim.cut
-			r.csv.lim.cut = 0
+		raw, first, err := r.csvGather()
+		if raw == nil {
+			r.err = err
+			return Event{}, err
 		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				// A malformed or truncated record: skip it, keep going.
-				r.stats.Skipped++
-				r.stats.Lines = pe.Line
-				continue
-			}
-			if err != io.EOF {
-				r.err = err
-			} else {
-				r.err = io.EOF
-			}
-			return Event{}, r.err
+		if !csvMayBeEvent(raw) {
+			r.stats.Entries++ // a LOG record, complete (it has its severity and sqlstate)
+			continue
 		}
-		line, _ := cr.FieldPos(0)
-		last, _ := cr.FieldPos(len(rec) - 1)
-		r.stats.Lines = last + strings.Count(rec[len(rec)-1], "\n")
+		var ok bool
+		st.fields, ok = splitCSV(raw, st.fields[:0])
+		if !ok {
+			r.stats.Skipped++
+			continue
+		}
 		var ev Event
-		if r.csvRecord(rec, &ev) {
-			ev.Line = line
+		if r.csvRecord(st.fields, &ev) {
+			ev.Line = first
 			return ev, nil
 		}
 	}
 }
 
-// csvRecord reads one csvlog record into ev and reports whether it is a
-// connection event.
+// csvGather reads the lines of one record. It returns the record without
+// its final newline and the line it starts on; a nil record with the
+// reader's error at the end. A last record cut inside a quote is skipped.
+func (r *Reader) csvGather() (raw []byte, first int, err error) {
+	st := r.csv
+	st.raw = st.raw[:0]
+	quotes := 0
+	for {
+		line, err := r.readLine()
+		if err != nil {
+			if len(st.raw) > 0 {
+				r.stats.Skipped++ // cut inside a quote at the end
+			}
+			return nil, 0, err
+		}
+		if len(st.raw) == 0 {
+			if len(line) == 0 {
+				continue // blank line between records
+			}
+			first = r.stats.Lines
+			quotes = bytes.Count(line, quote)
+			if quotes%2 == 0 {
+				return line, first, nil // a one-line record: no copy
+			}
+			st.raw = append(st.raw, line...)
+			continue
+		}
+		st.raw = append(st.raw, '\n')
+		st.raw = append(st.raw, line...)
+		quotes += bytes.Count(line, quote)
+		if quotes%2 == 0 {
+			return st.raw, first, nil
+		}
+		if len(st.raw) > MaxLine {
+			r.stats.Truncated++
+			st.raw, quotes = st.raw[:0], 0
+		}
+	}
+}
+
+var (
+	quote      = []byte{'"'}
+	csvLogMark = []byte(`,LOG,00000,"`)
+)
+
+// csvMayBeEvent is a cheap look at a record before it is split: every
+// record is split but a LOG record whose message does not start like an
+// event. The severity mark must stand outside quotes (an even number of
+// quotes before it: no unquoted field before the severity can hold it),
+// else the record is split to be sure.
+func csvMayBeEvent(raw []byte) bool {
+	k := bytes.Index(raw, csvLogMark)
+	if k < 0 || bytes.Count(raw[:k], quote)%2 != 0 {
+		return true
+	}
+	return logEventStart(raw[k+len(csvLogMark):])
+}
+
+// splitCSV splits one record into fields (RFC 4180: quoted fields, inner
+// quotes doubled, newlines inside quotes). It reports false for a record
+// that is not well formed.
+func splitCSV(raw []byte, fields []string) ([]string, bool) {
+	for {
+		if len(raw) > 0 && raw[0] == '"' {
+			var b []byte
+			i := 1
+			for {
+				j := bytes.IndexByte(raw[i:], '"')
+				if j < 0 {
+					return fields, false
+				}
+				b = append(b, raw[i:i+j]...)
+				i += j + 1
+				if i < len(raw) && raw[i] == '"' {
+					b = append(b, '"')
+					i++
+					continue
+				}
+				break
+			}
+			fields = append(fields, string(b))
+			raw = raw[i:]
+			if len(raw) == 0 {
+				return fields, true
+			}
+			if raw[0] != ',' {
+				return fields, false
+			}
+			raw = raw[1:]
+			continue
+		}
+		k := bytes.IndexByte(raw, ',')
+		if k < 0 {
+			return append(fields, string(raw)), true
+		}
+		fields = append(fields, string(raw[:k]))
+		raw = raw[k+1:]
+	}
+}
+
+// csvRecord reads the fields of one csvlog record into ev and reports
+// whether it is a connection event.
 func (r *Reader) csvRecord(rec []string, ev *Event) bool {
 	if len(rec) < csvMinColumns {
 		// Not a csvlog record, or one cut short at the end of the input.
