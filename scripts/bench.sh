@@ -138,7 +138,7 @@ table() { # format file: every command on the same file, ratio to the three-patt
 		"cat FILE | pgtail connections$fmt"
 	)
 	if accepts --json; then cmds+=("pgtail connections$fmt --json < FILE"); fi
-	cmds+=("$q3" "LC_ALL=C grep -c 'connection authorized' < FILE" "cat FILE > /dev/null")
+	cmds+=("$q3" "cat FILE | LC_ALL=C grep -cE 'connection authorized|disconnection: session time|FATAL'" "LC_ALL=C grep -c 'connection authorized' < FILE" "cat FILE > /dev/null")
 	echo
 	echo "$1: FILE = $file ($(($(stat -c %s "$file") >> 20)) MB, $(wc -l <"$file") lines); median of $RUNS runs; nproc=$(nproc)"
 	echo
