@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"cmp"
 	"math"
 	"math/bits"
 	"slices"
@@ -178,18 +177,7 @@ func (s *State) Durations(f Filter) Durations {
 	for name, k := range apps {
 		d.ByApp = append(d.ByApp, k.stats(name))
 	}
-	slices.SortFunc(d.ByApp, func(a, b DurationStats) int {
-		if (a.Name == Unknown) != (b.Name == Unknown) {
-			if a.Name == Unknown {
-				return 1
-			}
-			return -1
-		}
-		if c := cmp.Compare(b.Sessions, a.Sessions); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
+	slices.SortFunc(d.ByApp, func(a, b DurationStats) int { return rowOrder(a.Name, int(a.Sessions), b.Name, int(b.Sessions)) })
 	return d
 }
 

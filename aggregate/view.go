@@ -72,19 +72,23 @@ func rows(m map[string]int) []Row {
 	for k, v := range m {
 		out = append(out, Row{k, v})
 	}
-	slices.SortFunc(out, func(a, b Row) int {
-		if (a.Name == Unknown) != (b.Name == Unknown) {
-			if a.Name == Unknown {
-				return 1
-			}
-			return -1
-		}
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
+	slices.SortFunc(out, func(a, b Row) int { return rowOrder(a.Name, a.Count, b.Name, b.Count) })
 	return out
+}
+
+// rowOrder is the order of every listing: count descending, then name,
+// with Unknown last.
+func rowOrder(aName string, aCount int, bName string, bCount int) int {
+	if (aName == Unknown) != (bName == Unknown) {
+		if aName == Unknown {
+			return 1
+		}
+		return -1
+	}
+	if c := cmp.Compare(bCount, aCount); c != 0 {
+		return c
+	}
+	return cmp.Compare(aName, bName)
 }
 
 // History is the timeline of the last Window, in Bucket steps, ending at
