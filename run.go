@@ -298,8 +298,8 @@ func (t *tracker) save(force bool) {
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	f := "stderr"
-	if t.cmd.Format != "auto" && t.cmd.Format != "" {
+	f := t.stats.Format // what was read, detected or given
+	if f == "" && t.cmd.Format != "auto" {
 		f = string(t.cmd.Format)
 	}
 	return format.Report{
