@@ -86,11 +86,6 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// usageError is an invalid argument or combination: exit 1.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 // inputError is an input that cannot be opened or read: exit 2.
 type inputError struct {
 	name string

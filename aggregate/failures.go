@@ -36,7 +36,7 @@ func (s *State) recordFailure(k FailKey, t time.Time) {
 	st, ok := s.failTable[k]
 	if !ok && len(s.failTable) >= maxFailKeys {
 		k.User, k.DB, k.App, k.Host = Other, Other, Other, Other
-		st, ok = s.failTable[k]
+		st = s.failTable[k]
 	}
 	st.Count++
 	if !t.IsZero() {

@@ -14,16 +14,6 @@ import (
 	"github.com/pgtail/pgtail/parse"
 )
 
-// collect reads every event of r; a Read error fails the test.
-func collect(t *testing.T, r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats) {
-	t.Helper()
-	evs, stats, err := readEvents(r, opt)
-	if err != nil {
-		t.Fatalf("Read: %v", err)
-	}
-	return evs, stats
-}
-
 // fuzzReaders are the readers FuzzReader drives on every input. A new
 // log format (csvlog, jsonlog, syslog) is one more entry here plus its
 // seeds in fuzzSeeds; the checks in checkReader apply to all of them.

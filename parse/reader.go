@@ -123,18 +123,6 @@ func (r *Reader) Stats() Stats {
 	return s
 }
 
-// Buffered reports how many bytes of input are read but not yet parsed.
-// Input buffered ahead by the reader goroutine is not counted.
-func (r *Reader) Buffered() int {
-	if r.serial {
-		return r.br.Buffered()
-	}
-	if r.blk == nil {
-		return 0
-	}
-	return len(r.blk.buf) - r.off
-}
-
 // Read returns the next connection event. At the end of the input it
 // returns io.EOF; any other error is the underlying reader's.
 func (r *Reader) Read() (Event, error) {

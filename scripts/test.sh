@@ -17,6 +17,9 @@ fi
 step "go vet"
 go vet ./...
 
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 step "go mod tidy is clean"
 cp go.mod /tmp/pgtail-go.mod.$$; cp go.sum /tmp/pgtail-go.sum.$$
 go mod tidy

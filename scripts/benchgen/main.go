@@ -133,7 +133,6 @@ func splitCSV(data []byte) [][]byte {
 
 type gen struct {
 	format string
-	last   time.Time // newest time stamp written, shifted
 }
 
 var reTS = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}`)
