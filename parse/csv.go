@@ -14,9 +14,10 @@ import (
 // records are plain LOG statements; those are told from the few that may
 // be events by a look at their message's start, and only the rest are
 // split into fields. A quote that never closes (a record cut by a crash,
-// a corrupt file) would swallow the rest of the input: after MaxLine
-// bytes the record is dropped (Stats.Truncated) and reading starts afresh
-// on the next line.
+// a corrupt file) would swallow the rest of the input: the open record is
+// dropped (Stats.Skipped) when a line starts like a new record (a time
+// stamp and a comma), and after MaxLine bytes in any case
+// (Stats.Truncated); reading starts afresh on the next line.
 type csvState struct {
 	raw    []byte   // the record being gathered
 	fields []string // its fields, for the records that are split
@@ -79,6 +80,12 @@ func (r *Reader) csvGather() (raw []byte, first int, err error) {
 				r.stats.Skipped++ // cut inside a quote at the end
 			}
 			return nil, 0, err
+		}
+		if len(st.raw) > 0 && isCSVStart(line) {
+			// A new record starts while a quote is open: the record before
+			// was cut (a crash, a truncated copy). Skip it, not the rest.
+			r.stats.Skipped++
+			st.raw, quotes = st.raw[:0], 0
 		}
 		if len(st.raw) == 0 {
 			if len(line) == 0 {
