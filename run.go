@@ -386,7 +386,8 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 	} else if strings.HasSuffix(name, ".gz") {
 		return inputError{label, errors.New("not in gzip format")}
 	}
-	pr := parse.NewReader(r, parse.Options{Format: string(t.cmd.Format), Prefix: t.cmd.Prefix})
+	// Only --json shows the entry counts: only it pays for exact ones.
+	pr := parse.NewReader(r, parse.Options{Format: string(t.cmd.Format), Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
 	defer func() {
 		s := pr.Stats()
 		t.mu.Lock()

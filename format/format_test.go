@@ -119,7 +119,7 @@ func (l *logBuilder) postmaster(t time.Time, msg string) {
 func (l *logBuilder) track(t *testing.T) (*aggregate.State, []aggregate.Outcome) {
 	t.Helper()
 	st := aggregate.New(aggregate.Config{})
-	r := parse.NewReader(strings.NewReader(l.b.String()), parse.Options{})
+	r := parse.NewReader(strings.NewReader(l.b.String()), parse.Options{ExactCounts: true})
 	var out []aggregate.Outcome
 	for {
 		ev, err := r.Read()

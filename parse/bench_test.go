@@ -57,6 +57,6 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportAllocs()
 	fs := newFinders(data)
 	for b.Loop() {
-		blk.scan(fs)
+		blk.scan(fs, true)
 	}
 }

@@ -21,13 +21,19 @@ type Options struct {
 	// Prefix is the server's log_line_prefix exactly as in
 	// postgresql.conf. Empty means detect it from the log.
 	Prefix string
+	// ExactCounts makes the stderr fast path classify every line for
+	// Stats.Entries and Skipped. Without it they are exact until the
+	// first entry is recognised (so "no entry at all" is exact) and then
+	// count only the lines that may hold an event: classifying every
+	// line is a third of the work on a busy log.
+	ExactCounts bool
 }
 
 // Stats describe what a Reader has read so far.
 type Stats struct {
 	Lines     int    // lines read
-	Entries   int    // log entries recognised (a severity after a prefix); see below
-	Skipped   int    // non-blank lines that are neither entries nor continuations; see below
+	Entries   int    // log entries recognised (a severity after a prefix); see Options.ExactCounts
+	Skipped   int    // non-blank lines that are neither entries nor continuations; likewise
 	Truncated int    // lines longer than MaxLine, cut
 	Prefix    string // the log_line_prefix used for most events
 	Loose     int    // events whose prefix matched no known form
@@ -70,6 +76,7 @@ type Reader struct {
 	ci      int       // next candidate of blk
 	blkLine int       // lines of blk counted in stats.Lines
 	counted int       // blk's Entries/Skipped: 0 counted by its worker, >0 from there on by endBlock, <0 line by line
+	exact   bool      // Options.ExactCounts
 	endE    int       // Entries and Skipped that the last endBlock added
 	endS    int
 }
@@ -99,6 +106,7 @@ func NewReader(r io.Reader, opt Options) *Reader {
 	default:
 		rd.err = fmt.Errorf("%w %q", ErrFormat, opt.Format)
 	}
+	rd.exact = opt.ExactCounts
 	if opt.Prefix != "" {
 		rd.fixed = CompilePrefix(opt.Prefix)
 	} else {

@@ -144,7 +144,7 @@ func (f *finder) index(buf []byte, from int) int {
 }
 
 // scan finds the candidate lines of b and counts its lines.
-func (b *block) scan(fs []finder) {
+func (b *block) scan(fs []finder, exact bool) {
 	buf := b.buf
 	b.cands = b.cands[:0]
 	var next [len(anchors)]int // by finder
@@ -182,7 +182,10 @@ func (b *block) scan(fs []finder) {
 		line++
 	}
 	b.lines = line
-	b.entries, b.skipped = countEntries(buf)
+	b.entries, b.skipped = 0, 0
+	if exact {
+		b.entries, b.skipped = countEntries(buf)
+	}
 }
 
 // countEntries counts the log entries and the skipped lines of buf exactly
@@ -254,6 +257,7 @@ func (r *Reader) startPipeline() {
 	for i := 0; i < maxBlocks; i++ {
 		p.free <- &block{} // buffers are allocated on first use
 	}
+	exact := r.exact
 	for i := 0; i < w; i++ {
 		in, out := make(chan *block, 1), make(chan *block, maxBlocks)
 		p.in, p.out = append(p.in, in), append(p.out, out)
@@ -267,7 +271,7 @@ func (r *Reader) startPipeline() {
 				if k%64 == 0 || len(fs) == 0 {
 					fs = newFinders(b.buf) // and again every 16 MB
 				}
-				b.scan(fs)
+				b.scan(fs, exact)
 				out <- b
 			}
 			close(out)
@@ -402,9 +406,12 @@ func (r *Reader) readFast(ev *Event) error {
 			e, s := r.stats.Entries, r.stats.Skipped
 			r.endE, r.endS = 0, 0
 			ok := r.parse(line, ev)
-			// The block's counts cover this line; a continuation taken
-			// from the next block ended this one and added its counts.
-			r.stats.Entries, r.stats.Skipped = e+r.endE, s+r.endS
+			// With exact counts the block's counts cover this line; a
+			// continuation taken from the next block ended this one and
+			// added its counts. Without, the candidate lines count.
+			if r.exact {
+				r.stats.Entries, r.stats.Skipped = e+r.endE, s+r.endS
+			}
 			if ok {
 				r.afterEvent(ev)
 				return nil
@@ -451,7 +458,11 @@ func (r *Reader) endBlock() error {
 	case r.counted == 0:
 		r.endE, r.endS = b.entries, b.skipped
 	case r.counted > 0:
-		r.endE, r.endS = countEntries(b.buf[r.counted:])
+		if r.exact {
+			r.endE, r.endS = countEntries(b.buf[r.counted:])
+		} else {
+			r.endE, r.endS = 0, 0
+		}
 	default:
 		r.endE, r.endS = 0, 0
 	}
