@@ -118,8 +118,19 @@ func (l *logBuilder) postmaster(t time.Time, msg string) {
 // each event's outcome.
 func (l *logBuilder) track(t *testing.T) (*aggregate.State, []aggregate.Outcome) {
 	t.Helper()
+	st, s, out := trackLog(t, strings.NewReader(l.b.String()))
+	if s.Skipped != 0 || s.Loose != 0 {
+		t.Fatalf("log not fully understood: %+v", s)
+	}
+	return st, out
+}
+
+// trackLog reads a log as --json does (exact counts) into a new tracker,
+// returning it, the reader's stats and each event's outcome.
+func trackLog(t *testing.T, in io.Reader) (*aggregate.State, parse.Stats, []aggregate.Outcome) {
+	t.Helper()
 	st := aggregate.New(aggregate.Config{})
-	r := parse.NewReader(strings.NewReader(l.b.String()), parse.Options{ExactCounts: true})
+	r := parse.NewReader(in, parse.Options{ExactCounts: true})
 	var out []aggregate.Outcome
 	for {
 		ev, err := r.Read()
@@ -131,10 +142,7 @@ func (l *logBuilder) track(t *testing.T) (*aggregate.State, []aggregate.Outcome)
 		}
 		out = append(out, st.Apply(ev))
 	}
-	if s := r.Stats(); s.Skipped != 0 || s.Loose != 0 {
-		t.Fatalf("log not fully understood: %+v", s)
-	}
-	return st, out
+	return st, r.Stats(), out
 }
 
 func clock(s string) time.Time {

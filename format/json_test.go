@@ -3,7 +3,6 @@ package format_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -22,20 +21,7 @@ func sampleState(t *testing.T) (*aggregate.State, parse.Stats, []aggregate.Outco
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r := parse.NewReader(f, parse.Options{ExactCounts: true}) // as --json reads
-	st := aggregate.New(aggregate.Config{})
-	var outs []aggregate.Outcome
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs = append(outs, st.Apply(ev))
-	}
-	return st, r.Stats(), outs
+	return trackLog(t, f)
 }
 
 func report(st *aggregate.State, stats parse.Stats, f aggregate.Filter, h *aggregate.History, maxConn int) format.Report {
