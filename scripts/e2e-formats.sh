@@ -137,21 +137,7 @@ one_config() (
 )
 
 pgtail_norm() { # pgtail output -> kind<TAB>name<TAB>value lines
-  awk '
-    /^Active connections: [0-9]+$/ { print "total\t-\t" $3; next }
-    /^By database:$/ { sec = "db"; next }
-    /^By user:$/ { sec = "user"; next }
-    /^By application:$/ { sec = "app"; next }
-    /^$/ { sec = ""; next }
-    sec != "" && /^  [^ ].* +[0-9]+$/ {
-      s = substr($0, 3); n = s; sub(/.* /, "", n); name = s; sub(/ +[0-9]+$/, "", name)
-      print sec "\t" name "\t" n; next
-    }
-    /^Session totals: [0-9]+ connects, [0-9]+ disconnects$/ { print "connects\t-\t" $3; print "disconnects\t-\t" $5; next }
-    /^Connection failures: [0-9]+( |$)/ { print "failures\t-\t" $3; next }
-    /^Peak: [0-9]+ active/ { print "peak\t-\t" $2; next }
-    /^Saturated: [0-9]+ connection/ { print "saturated\t-\t" $2; next }
-    { print "bad\t" $0 }'
+  awk -v hp='Active connections' -v none='-' -f "$HERE/summary-rows.awk"
 }
 
 psa_norm() { # db<TAB>user<TAB>app<TAB>count -> the same lines

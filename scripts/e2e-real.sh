@@ -171,21 +171,9 @@ aggregate() {
 
 # parse_pgtail HEADER_PREFIX < pgtail output -> the same normalized lines, plus
 # connects/disconnects/failures, and "bad\t<line>" for lines that do not parse.
+# (Peak and Saturated lines are checked by e2e-peak.sh, not here.)
 parse_pgtail() {
-  awk -v hp="$1" '
-    index($0, hp ": ") == 1 { v = substr($0, length(hp) + 3); if (v ~ /^[0-9]+$/) { print "total\t\t" v; next } }
-    /^By database:$/ { sec = "db"; next }
-    /^By user:$/ { sec = "user"; next }
-    /^By application:$/ { sec = "app"; next }
-    /^$/ { sec = ""; next }
-    sec != "" && /^  [^ ].* +[0-9]+$/ {
-      s = substr($0, 3); n = s; sub(/.* /, "", n); name = s; sub(/ +[0-9]+$/, "", name)
-      print sec "\t" name "\t" n; next
-    }
-    /^Session totals: [0-9]+ connects, [0-9]+ disconnects$/ { print "connects\t\t" $3; print "disconnects\t\t" $5; next }
-    /^Connection failures: [0-9]+( |$)/ { print "failures\t\t" $3; next }
-    /^(Peak|Saturated): / { next }   # checked by e2e-peak.sh
-    { print "bad\t" $0 }'
+  awk -v hp="$1" -v none='' -f "$HERE/summary-rows.awk" | grep -Ev '^(peak|saturated)'$'\t' || true
 }
 
 FAILS=0
