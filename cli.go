@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/pgtail/pgtail/format"
+	"github.com/pgtail/pgtail/parse"
 )
 
 const version = "0.1.0"
@@ -38,7 +39,7 @@ type connectionsCmd struct {
 	DB      string        `arg:"--db" placeholder:"NAME" help:"only sessions of this database (exact)"`
 	User    string        `arg:"--user" placeholder:"NAME" help:"only sessions of this user (exact)"`
 	App     string        `arg:"--app" placeholder:"NAME" help:"only sessions of this application_name (exact)"`
-	Format  logFormat     `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
+	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
 	Prefix  string        `arg:"--prefix" placeholder:"LOG_LINE_PREFIX" help:"the server's log_line_prefix, exactly as in postgresql.conf"`
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`
@@ -46,17 +47,6 @@ type connectionsCmd struct {
 	JSON    bool          `arg:"--json" help:"summary and history as one JSON object; watch as one JSON object per event (NDJSON)"`
 	MaxConn int           `arg:"--max-connections" placeholder:"N" help:"the server's max_connections, to show the peak's headroom"`
 	Files   []string      `arg:"positional" placeholder:"FILE" help:"log files to read in order (- is stdin, .gz is decompressed); or 'clear'"`
-}
-
-type logFormat string
-
-func (f *logFormat) UnmarshalText(b []byte) error {
-	switch s := string(b); s {
-	case "auto", "stderr", "csvlog", "jsonlog", "syslog":
-		*f = logFormat(s)
-		return nil
-	}
-	return fmt.Errorf("must be auto, stderr, csvlog, jsonlog or syslog")
 }
 
 type colorMode string

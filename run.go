@@ -299,8 +299,12 @@ func (t *tracker) save(force bool) {
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
 	f := t.stats.Format // what was read, detected or given
-	if f == "" && t.cmd.Format != "auto" {
-		f = string(t.cmd.Format)
+	if f == parse.Auto {
+		f = t.cmd.Format
+	}
+	fname := f.String()
+	if f == parse.Auto {
+		fname = "" // nothing was read to detect it from
 	}
 	return format.Report{
 		Filter:         t.filter,
@@ -314,14 +318,14 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		Durations:      t.st.Durations(t.filter),
 		Input: format.Input{
 			Lines: t.stats.Lines, Entries: t.stats.Entries, Skipped: t.stats.Skipped, Truncated: t.stats.Truncated,
-			Format: f, Prefix: t.stats.Prefix,
+			Format: fname, Prefix: t.stats.Prefix,
 		},
 	}
 }
 
 // hints say once, on stderr, what the user should know about the input.
 func (t *tracker) hints() {
-	if n := t.stats.Truncated; n > 0 && t.stats.Format == "csvlog" {
+	if n := t.stats.Truncated; n > 0 && t.stats.Format == parse.CSVLog {
 		fmt.Fprintf(t.stderr, "pgtail: skipped %d csvlog record(s) over %d MiB (a quote that never closes?)\n", n, parse.MaxLine>>20)
 	} else if n == 1 {
 		fmt.Fprintf(t.stderr, "pgtail: 1 line over %d MiB was cut to its first %d MiB\n", parse.MaxLine>>20, parse.MaxLine>>20)
@@ -337,7 +341,7 @@ func (t *tracker) hints() {
 	} else if t.stats.Foreign > t.stats.Localized && t.stats.Localized == 0 {
 		fmt.Fprintf(t.stderr, "pgtail: %d log entries are not in English (lc_messages) and were not read; set lc_messages = 'C' on the server\n", t.stats.Foreign)
 	}
-	if t.stats.Loose > 0 && t.cmd.Prefix == "" && (t.stats.Format == "stderr" || t.stats.Format == "syslog") {
+	if t.stats.Loose > 0 && t.cmd.Prefix == "" && (t.stats.Format == parse.Stderr || t.stats.Format == parse.Syslog) {
 		fmt.Fprintf(t.stderr, "pgtail: log_line_prefix not recognised on %d of the connection lines; assumed a time stamp at the start and the first [number] as the PID; pass the server's setting with --prefix='...'\n", t.stats.Loose)
 	}
 	if t.st.Summary(aggregate.Filter{}).NoPID {
@@ -387,23 +391,10 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		return inputError{label, errors.New("not in gzip format")}
 	}
 	// Only --json shows the entry counts: only it pays for exact ones.
-	pr := parse.NewReader(r, parse.Options{Format: string(t.cmd.Format), Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
+	pr := parse.NewReader(r, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
 	defer func() {
-		s := pr.Stats()
 		t.mu.Lock()
-		t.stats.Lines += s.Lines
-		t.stats.Entries += s.Entries
-		t.stats.Skipped += s.Skipped
-		t.stats.Truncated += s.Truncated
-		t.stats.Loose += s.Loose
-		t.stats.Foreign += s.Foreign
-		t.stats.Localized += s.Localized
-		if s.Format != "" {
-			t.stats.Format, t.stats.Detected = s.Format, s.Detected
-		}
-		if s.Prefix != "" {
-			t.stats.Prefix = s.Prefix
-		}
+		t.stats.Add(pr.Stats())
 		t.mu.Unlock()
 	}()
 	for {

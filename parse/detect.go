@@ -4,32 +4,45 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
-// format is the log destination a Reader reads.
-type format uint8
+// Format is the log destination a Reader reads: PostgreSQL's
+// log_destination names, or Auto to detect it from the input.
+type Format uint8
 
 const (
-	fmtUnknown format = iota // not yet detected
-	fmtStderr
-	fmtCSV
-	fmtJSON
-	fmtSyslog
+	Auto    Format = iota // detect from the first line (not yet detected)
+	Stderr                // log_destination = 'stderr'
+	CSVLog                // 'csvlog'
+	JSONLog               // 'jsonlog' (PostgreSQL 15+)
+	Syslog                // 'syslog', as a syslog daemon writes it to a file
 )
 
-func (f format) String() string {
-	switch f {
-	case fmtStderr:
-		return "stderr"
-	case fmtCSV:
-		return "csvlog"
-	case fmtJSON:
-		return "jsonlog"
-	case fmtSyslog:
-		return "syslog"
+var formatNames = [...]string{Auto: "auto", Stderr: "stderr", CSVLog: "csvlog", JSONLog: "jsonlog", Syslog: "syslog"}
+
+// String returns the name of f as --format takes it.
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
 	}
 	return "auto"
+}
+
+// MarshalText returns the name of f.
+func (f Format) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText sets f from its name: auto, stderr, csvlog, jsonlog or
+// syslog.
+func (f *Format) UnmarshalText(b []byte) error {
+	for i, n := range formatNames {
+		if string(b) == n {
+			*f = Format(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w %q: must be auto, stderr, csvlog, jsonlog or syslog", ErrFormat, b)
 }
 
 // detectLimit is how much input detection looks at for its first line.
@@ -69,18 +82,18 @@ func (r *Reader) detect() error {
 }
 
 // sniff tells the format of a log from its first line.
-func sniff(line []byte) format {
+func sniff(line []byte) Format {
 	switch {
 	case bytes.HasPrefix(line, []byte(`{"timestamp":`)):
-		return fmtJSON
+		return JSONLog
 	case len(line) > 0 && line[0] == '{' && bytes.Contains(line, []byte(`"error_severity":`)):
-		return fmtJSON
+		return JSONLog
 	case isCSVStart(line):
-		return fmtCSV
+		return CSVLog
 	case syslogHeader(line) > 0:
-		return fmtSyslog
+		return Syslog
 	}
-	return fmtStderr
+	return Stderr
 }
 
 // isCSVStart reports whether line starts like a csvlog record: a

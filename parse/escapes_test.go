@@ -136,7 +136,7 @@ func TestPrefixDetection(t *testing.T) {
 			if st.Loose != 0 {
 				t.Errorf("no known prefix matched (Loose=%d)", st.Loose)
 			}
-			if st.Format != "stderr" {
+			if st.Format != Stderr {
 				t.Errorf("Format = %q, want stderr", st.Format)
 			}
 		})

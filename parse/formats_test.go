@@ -17,7 +17,7 @@ Connection matched pg_hba.conf line 4: ""host ...""",,,,,,,,"","client backend",
 
 func TestCSVLog(t *testing.T) {
 	in := csv12 + csv13 + csv14
-	for _, opt := range []Options{{}, {Format: "csvlog"}} {
+	for _, opt := range []Options{{}, {Format: CSVLog}} {
 		evs, st := readAll(t, in, opt)
 		check(t, evs,
 			`received 2026-11-25T21:41:16.694+01:00 pid=16044 line=1 host="127.0.0.1" port="59218"`,
@@ -25,7 +25,7 @@ func TestCSVLog(t *testing.T) {
 			`disconnect 2026-11-25T21:41:17.000+01:00 pid=16044 line=3 user="alice" db="appdb" app="psql" host="127.0.0.1" port="59218" dur=306ms`,
 			`failure 2026-11-25T21:41:16.911+01:00 pid=16050 line=4 user="we ird=\"x" db="my db" host="::1" port="59232" reason="password authentication failed"`,
 		)
-		if st.Format != "csvlog" || st.Lines != 5 {
+		if st.Format != CSVLog || st.Lines != 5 {
 			t.Errorf("Format %q Lines %d, want csvlog 5", st.Format, st.Lines)
 		}
 	}
@@ -51,7 +51,7 @@ const jsonLines = `{"timestamp":"2026-11-25 21:41:16.694 CET","pid":16044,"remot
 `
 
 func TestJSONLog(t *testing.T) {
-	for _, opt := range []Options{{}, {Format: "jsonlog"}} {
+	for _, opt := range []Options{{}, {Format: JSONLog}} {
 		evs, st := readAll(t, jsonLines, opt)
 		check(t, evs,
 			`received 2026-11-25T21:41:16.694+01:00 pid=16044 line=1 host="127.0.0.1" port="59218"`,
@@ -60,7 +60,7 @@ func TestJSONLog(t *testing.T) {
 			`failure 2026-11-25T21:41:18.000+01:00 pid=16050 line=5 user="bob" db="nosuch" host="[local]" reason="database \"nosuch\" does not exist" afterauth`,
 			`reset 2026-11-25T21:41:19.000+01:00 pid=15695 line=6 reason="shutdown"`,
 		)
-		if st.Format != "jsonlog" {
+		if st.Format != JSONLog {
 			t.Errorf("Format %q", st.Format)
 		}
 	}
@@ -77,7 +77,7 @@ Nov 25 21:43:00 vm postgres[16890]: [9-2] #011connection authorized: user=evil d
 `
 
 func TestSyslog(t *testing.T) {
-	for _, opt := range []Options{{}, {Format: "syslog"}} {
+	for _, opt := range []Options{{}, {Format: Syslog}} {
 		evs, st := readAll(t, syslogLines, opt)
 		check(t, evs,
 			`received 2026-11-25T21:42:50.600+01:00 pid=16887 line=1 host="127.0.0.1" port="40000"`,
@@ -85,7 +85,7 @@ func TestSyslog(t *testing.T) {
 			`connect pid=16890 line=5 user="alice" db="appdb"`,
 			`connect 2026-11-25T21:43:01.000Z pid=16891 line=8 user="bob" db="appdb"`,
 		)
-		if st.Format != "syslog" {
+		if st.Format != Syslog {
 			t.Errorf("Format %q", st.Format)
 		}
 	}

@@ -101,7 +101,7 @@ func FuzzCSV(f *testing.F) {
 	}
 	seedLogs(f, ".csv")
 	f.Fuzz(func(t *testing.T, data []byte, _ string) {
-		checkEvents(t, data, Options{Format: "csvlog"})
+		checkEvents(t, data, Options{Format: CSVLog})
 		checkEvents(t, data, Options{})
 	})
 }
@@ -113,7 +113,7 @@ func FuzzJSON(f *testing.F) {
 	}
 	seedLogs(f, ".json")
 	f.Fuzz(func(t *testing.T, data []byte, _ string) {
-		checkEvents(t, data, Options{Format: "jsonlog"})
+		checkEvents(t, data, Options{Format: JSONLog})
 		checkEvents(t, data, Options{})
 	})
 }
@@ -123,7 +123,7 @@ func FuzzSyslog(f *testing.F) {
 	f.Add([]byte(syslogLines), "")
 	seedLogs(f, ".log")
 	f.Fuzz(func(t *testing.T, data []byte, _ string) {
-		checkEvents(t, data, Options{Format: "syslog"})
+		checkEvents(t, data, Options{Format: Syslog})
 		checkEvents(t, data, Options{})
 	})
 }

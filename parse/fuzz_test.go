@@ -30,10 +30,10 @@ var fuzzReaders = []struct {
 	literal bool
 }{
 	{"stderr auto", func(string) parse.Options { return parse.Options{} }, true, true},
-	{"stderr --prefix", func(p string) parse.Options { return parse.Options{Format: "stderr", Prefix: p} }, true, true},
-	{"csvlog", func(string) parse.Options { return parse.Options{Format: "csvlog"} }, false, false},
-	{"jsonlog", func(string) parse.Options { return parse.Options{Format: "jsonlog"} }, true, false},
-	{"syslog", func(p string) parse.Options { return parse.Options{Format: "syslog", Prefix: p} }, true, true},
+	{"stderr --prefix", func(p string) parse.Options { return parse.Options{Format: parse.Stderr, Prefix: p} }, true, true},
+	{"csvlog", func(string) parse.Options { return parse.Options{Format: parse.CSVLog} }, false, false},
+	{"jsonlog", func(string) parse.Options { return parse.Options{Format: parse.JSONLog} }, true, false},
+	{"syslog", func(p string) parse.Options { return parse.Options{Format: parse.Syslog, Prefix: p} }, true, true},
 }
 
 // fuzzPrefixes are the log_line_prefix values of the spec and the

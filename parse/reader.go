@@ -15,9 +15,9 @@ const MaxLine = 1 << 20
 
 // Options control how a Reader reads the log.
 type Options struct {
-	// Format is "auto" (or empty), "stderr", "csvlog", "jsonlog" or
-	// "syslog". Auto detects it from the first line of the input.
-	Format string
+	// Format is the log's format; Auto (the zero value) detects it from
+	// the first line of the input.
+	Format Format
 	// Prefix is the server's log_line_prefix exactly as in
 	// postgresql.conf. Empty means detect it from the log.
 	Prefix string
@@ -27,22 +27,6 @@ type Options struct {
 	// count only the lines that may hold an event: classifying every
 	// line is a third of the work on a busy log.
 	ExactCounts bool
-}
-
-// Stats describe what a Reader has read so far.
-type Stats struct {
-	Lines     int    // lines read
-	Entries   int    // log entries recognised (a severity after a prefix); see Options.ExactCounts
-	Skipped   int    // non-blank lines that are neither entries nor continuations; likewise
-	Truncated int    // lines longer than MaxLine, cut
-	Prefix    string // the log_line_prefix used for most events
-	Loose     int    // events whose prefix matched no known form
-	Format    string // the format read: stderr, csvlog, jsonlog or syslog
-	Detected  bool   // Format was detected, not given
-	Localized int    // events read from translated (German, French) messages
-	Foreign   int    // LOG/FATAL entries whose message is not ASCII; on the
-	// stderr fast path only the lines that may hold an event are looked at
-	// for this once the first entry is recognised.
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -59,7 +43,7 @@ type Reader struct {
 	stats Stats
 	err   error
 
-	format  format
+	format  Format
 	back    []byte // a line pushed back by unreadLine
 	hasBack bool
 	csv     *csvState
@@ -93,18 +77,9 @@ var ErrFormat = errors.New("unknown log format")
 // reading anything; an invalid option is reported by the first Read.
 func NewReader(r io.Reader, opt Options) *Reader {
 	rd := &Reader{br: bufio.NewReaderSize(r, 64<<10)}
-	switch opt.Format {
-	case "", "auto":
-	case "stderr":
-		rd.format = fmtStderr
-	case "csvlog", "csv":
-		rd.format = fmtCSV
-	case "jsonlog", "json":
-		rd.format = fmtJSON
-	case "syslog":
-		rd.format = fmtSyslog
-	default:
-		rd.err = fmt.Errorf("%w %q", ErrFormat, opt.Format)
+	rd.format = opt.Format
+	if int(opt.Format) >= len(formatNames) {
+		rd.err = fmt.Errorf("%w %d", ErrFormat, opt.Format)
 	}
 	rd.exact = opt.ExactCounts
 	if opt.Prefix != "" {
@@ -125,9 +100,7 @@ func (r *Reader) Stats() Stats {
 	} else if r.best != nil {
 		s.Prefix = r.best.p.src
 	}
-	if r.format != fmtUnknown {
-		s.Format = r.format.String()
-	}
+	s.Format = r.format
 	return s
 }
 
@@ -137,18 +110,18 @@ func (r *Reader) Read() (Event, error) {
 	if r.err != nil {
 		return Event{}, r.err
 	}
-	if r.format == fmtUnknown {
+	if r.format == Auto {
 		if err := r.detect(); err != nil {
 			r.err = err
 			return Event{}, err
 		}
 	}
 	switch r.format {
-	case fmtCSV:
+	case CSVLog:
 		return r.readCSV()
-	case fmtJSON:
+	case JSONLog:
 		return r.readJSON()
-	case fmtStderr:
+	case Stderr:
 		if !r.serial {
 			var ev Event
 			if err := r.readFast(&ev); err != nil {
@@ -170,7 +143,7 @@ func (r *Reader) Read() (Event, error) {
 				return Event{}, err
 			}
 		}
-		if r.format == fmtSyslog {
+		if r.format == Syslog {
 			var pid int
 			if line, pid = r.syslogLine(line); line == nil {
 				continue
@@ -386,7 +359,7 @@ func (r *Reader) continuation() ([]byte, bool) {
 		return nil, false
 	}
 	raw := line
-	if r.format == fmtSyslog {
+	if r.format == Syslog {
 		if line, _ = r.syslogLine(line); line == nil {
 			line = raw[:0]
 		}

@@ -558,7 +558,7 @@ func TestReadStream(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
 	}
-	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d ", Format: "stderr", Detected: true}
+	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d ", Format: parse.Stderr, Detected: true}
 	if diff := cmp.Diff(wantStats, st); diff != "" {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)
 	}
@@ -794,13 +794,21 @@ func TestReadErrors(t *testing.T) {
 		}
 	})
 	t.Run("unknown format", func(t *testing.T) {
-		r := parse.NewReader(strings.NewReader(up+"LOG:  connection authorized: user=a database=b\n"), parse.Options{Format: "bogus"})
+		r := parse.NewReader(strings.NewReader(up+"LOG:  connection authorized: user=a database=b\n"), parse.Options{Format: 99})
 		if _, err := r.Read(); !errors.Is(err, parse.ErrFormat) {
 			t.Errorf("Read error = %v, want ErrFormat", err)
 		}
+		var f parse.Format
+		if err := f.UnmarshalText([]byte("csv")); !errors.Is(err, parse.ErrFormat) {
+			t.Errorf("UnmarshalText(csv) error = %v, want ErrFormat", err)
+		}
 	})
-	for _, f := range []string{"", "auto", "stderr"} {
-		t.Run("format "+f, func(t *testing.T) {
+	for _, name := range []string{"auto", "stderr"} {
+		t.Run("format "+name, func(t *testing.T) {
+			var f parse.Format
+			if err := f.UnmarshalText([]byte(name)); err != nil || f.String() != name {
+				t.Fatalf("UnmarshalText(%s) = %v, %v", name, f, err)
+			}
 			got, _ := readAll(t, strings.NewReader(up+"LOG:  connection authorized: user=a database=b\n"), parse.Options{Format: f})
 			if len(got) != 1 {
 				t.Errorf("got %d events, want 1", len(got))
