@@ -221,10 +221,7 @@ func (r *Reader) classifyMsg(sev severity, msg []byte, ev *Event) bool {
 	if hasHighByte(msg) {
 		r.stats.Foreign++
 	}
-	if len(msg) == 0 || !localStart[msg[0]] {
-		return false
-	}
-	tr, _ := localize(msg)
+	tr, _ := localize(sev, msg)
 	if tr != nil && classify(sev, tr, ev) {
 		r.stats.Localized++
 		return true
@@ -233,8 +230,8 @@ func (r *Reader) classifyMsg(sev severity, msg []byte, ev *Event) bool {
 }
 
 // recordSeverity maps a csvlog or jsonlog severity to what classify
-// needs. csvlog severities are translated with lc_messages; jsonlog's
-// are not.
+// needs. csvlog severities are translated with lc_messages (the words
+// come from the catalogs); jsonlog's are not.
 func recordSeverity(s string) severity {
 	switch s {
 	case "LOG":
@@ -242,16 +239,8 @@ func recordSeverity(s string) severity {
 	case "FATAL":
 		return sevFatal
 	}
-	if sev, ok := translatedSeverity[s]; ok {
+	if sev, ok := local.words[s]; ok && (sev == sevLog || sev == sevFatal) {
 		return sev
 	}
 	return sevOther
-}
-
-// translatedSeverity holds the LOG and FATAL words of the translations
-// that change them (de, fr, es, ja, pt_BR and id keep LOG and FATAL).
-var translatedSeverity = map[string]severity{
-	"LOGG": sevLog, "СООБЩЕНИЕ": sevLog, "ЗАПИСУВАННЯ": sevLog, "DZIENNIK": sevLog, "로그": sevLog, "日志": sevLog,
-	"FATALE": sevFatal, "FATALT": sevFatal, "ВАЖНО": sevFatal, "ФАТАЛЬНО": sevFatal, "KATASTROFALNY": sevFatal,
-	"치명적오류": sevFatal, "致命错误": sevFatal, "ÖLÜMCÜL (FATAL)": sevFatal,
 }

@@ -190,12 +190,24 @@ func (r *Reader) detail(ev *Event) {
 // failure ev.
 func (r *Reader) takeDetail(ev *Event, line []byte) bool {
 	i := bytes.Index(line, colon2)
-	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
-		p := line[:i-len(labelDetail)]
-		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
-			ev.Detail = string(line[i+len(colon2):])
-			return true
+	if i < 0 {
+		return false
+	}
+	k := i - len(labelDetail)
+	if k < 0 || !bytes.Equal(line[k:i], labelDetail) {
+		sev, j := severityAt(line, i)
+		if sev != sevDetail || !local.detailWords[string(line[j:i])] {
+			return false
 		}
+		k = j
+	}
+	if ev.PID == 0 || !r.matchPrefix(line[:k]) || r.f.pid == ev.PID || r.f.pid == 0 {
+		d := line[i+len(colon2):]
+		if en := localizeDetail(d); en != nil {
+			d = en
+		}
+		ev.Detail = string(d)
+		return true
 	}
 	return false
 }
@@ -280,11 +292,7 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 		r.stats.Skipped++
 		return false
 	}
-	j := i
-	for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
-		j--
-	}
-	sev := severityOf(line[j:i])
+	sev, j := severityAt(line, i)
 	switch sev {
 	case sevNone:
 		r.stats.Skipped++
@@ -298,41 +306,62 @@ func (r *Reader) parseLine(line []byte, ev *Event) bool {
 	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
 		msg = msg[7:]
 	}
-	if !classify(sev, msg, ev) {
-		if len(msg) == 0 || !localStart[msg[0]] {
-			if hasHighByte(msg) {
-				r.stats.Foreign++
-			}
-			return false
-		}
-		// A translated message (lc_messages): German and French are known.
-		if hasHighByte(msg) {
-			r.stats.Foreign++
-		}
-		tr, cont := localize(msg)
-		if cont {
-			// The French disconnection continues on a tab line.
-			line = append([]byte(nil), line...)
-			head := append([]byte(nil), msg...)
-			if next, ok := r.continuation(); ok {
-				head = append(append(head, '\n'), next...)
-				tr, _ = localize(head)
-			}
-		}
-		if tr == nil || !classify(sev, tr, ev) {
-			return false
-		}
-		r.stats.Localized++
+	if classify(sev, msg, ev) {
 		ev.Line = r.stats.Lines
-		if cont {
-			ev.Line--
-		}
 		r.applyPrefix(line[:j], ev)
 		return true
 	}
-	ev.Line = r.stats.Lines
+	if sev != sevLog && sev != sevFatal {
+		return false
+	}
+	if hasHighByte(msg) {
+		r.stats.Foreign++
+	}
+	// A translated message (lc_messages).
+	tr, more := localize(sev, msg)
+	lines := 0
+	if tr == nil && more {
+		// The translation goes on past a newline: on TAB continuation lines.
+		line = append([]byte(nil), line...)
+		head := append([]byte(nil), msg...)
+		for more && lines < maxContinuations {
+			next, ok := r.continuation()
+			if !ok {
+				break
+			}
+			lines++
+			head = append(append(head, '\n'), next...)
+			tr, more = localize(sev, head)
+		}
+	}
+	if tr == nil || !classify(sev, tr, ev) {
+		return false
+	}
+	r.stats.Localized++
+	ev.Line = r.stats.Lines - lines
 	r.applyPrefix(line[:j], ev)
 	return true
+}
+
+// maxContinuations bounds the lines a translated message is looked for on.
+const maxContinuations = 4
+
+// severityAt returns the severity word or label that ends where line's
+// first ":  " is (at i), and where the word starts. Translated words are
+// looked for only when the English ones are not there.
+func severityAt(line []byte, i int) (severity, int) {
+	j := i
+	for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
+		j--
+	}
+	if sev := severityOf(line[j:i]); sev != sevNone {
+		return sev, j
+	}
+	sev, k := translatedWord(line[:i])
+	if sev == sevNone || k > 0 && (line[k-1] >= 'A' && line[k-1] <= 'Z' || line[k-1] >= '0' && line[k-1] <= '9') {
+		return sevNone, j
+	}
+	return sev, k
 }
 
 func hasHighByte(b []byte) bool {

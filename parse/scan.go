@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+	"sort"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ import (
 // resets in message.go), cut where a variable part starts. A new event
 // message must be covered here: TestAnchorsCoverEvents checks every
 // message the classifier knows.
-var anchors = [...]string{
+var anchors = append([]string{
 	"connection received: ",
 	"connection ready: ", // PG 18 setup_durations
 	"user=",              // "connection authorized: user=", "disconnection: session time: … user="
@@ -38,13 +39,30 @@ var anchors = [...]string{
 	"all server processes terminated; reinitializing",
 	"database system was interrupted; last known up at ",
 	"database system was not properly shut down; automatic recovery in progress",
-	// Translated messages (localize.go); their FATALs are covered above.
-	"Verbindung",             // Verbindung empfangen / autorisiert, Verbindungsende
-	"verbindung autorisiert", // Replikationsverbindung autorisiert
-	"Datenbanksystem ist heruntergefahren",
-	"alle Serverprozesse beendet",
-	"connexion", // connexion reçue / autorisée, déconnexion, connexion de réplication
-	"le système de base de données est arrêté",
+}, translatedAnchors()...)
+
+// translatedAnchors are the anchors of the translated events
+// (localize.go): a literal text of each, and the translated FATAL words.
+func translatedAnchors() []string {
+	out := []string{}
+	add := func(a string) {
+		for _, b := range out {
+			if strings.Contains(a, b) {
+				return // b finds every line a does
+			}
+		}
+		out = append(out, a)
+	}
+	for w, sev := range local.words {
+		if sev == sevFatal {
+			add(w + ":  ")
+		}
+	}
+	for _, a := range local.anchors {
+		add(a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 const (
@@ -93,7 +111,7 @@ func newFinders(sample []byte) []finder {
 	// One pass over a block costs about as much as this many checks.
 	pass := len(sample)/160 + 1
 	var fs []finder
-	var covered [len(anchors)]bool
+	covered := make([]bool, len(anchors))
 	for {
 		best, bestGain := -1, 0.0
 		for c := 0; c < 256; c++ {
@@ -147,7 +165,7 @@ func (f *finder) index(buf []byte, from int) int {
 func (b *block) scan(fs []finder, exact bool) {
 	buf := b.buf
 	b.cands = b.cands[:0]
-	var next [len(anchors)]int // by finder
+	var next [256]int // by finder: at most one per byte
 	for i := range fs {
 		next[i] = fs[i].index(buf, 0)
 	}
@@ -209,11 +227,8 @@ func countEntries(buf []byte) (entries, skipped int) {
 			skipped++
 			continue
 		}
-		j := i
-		for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
-			j--
-		}
-		switch severityOf(line[j:i]) {
+		sev, _ := severityAt(line, i)
+		switch sev {
 		case sevNone:
 			skipped++
 		case sevDetail:
