@@ -61,6 +61,9 @@ bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 step "real PostgreSQL: peak, failures, session times"
 bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL in German and Russian (lc_messages): every failure, a restart, a crash"
+bash scripts/e2e-lang.sh "$PWD/bin/pgtail"
+
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 

@@ -161,6 +161,7 @@ func main() {
 	poDir := flag.String("po", "../testdata/catalog", "`dir` of .po excerpts, one folder per server version")
 	out := flag.String("o", "catalog_gen.go", "output `file`")
 	readme := flag.String("readme", "../README.md", "README whose language list to rewrite (empty: none)")
+	print := flag.String("print", "", "write nothing; print the translations of `lang` for test scripts: of the msgids given as arguments, one a line, or else of the table (role, msgid, text; TAB-separated, newlines as \\n)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("gencatalog: ")
@@ -170,6 +171,7 @@ func main() {
 		known[m.id] = m.role
 	}
 	entries := map[[3]string]*entry{}
+	lookup := map[string]string{} // every msgid of the -print language
 	team := map[string]string{}
 	seen := map[string]bool{}
 	add := func(lang, version, id, text string) {
@@ -210,6 +212,9 @@ func main() {
 		for _, m := range f.Messages {
 			if m.MsgContext == "" && m.MsgIdPlural == "" {
 				add(lang, *moVersion, m.MsgId, m.MsgStr)
+				if lang == *print {
+					lookup[m.MsgId] = m.MsgStr
+				}
 			}
 		}
 	}
@@ -234,7 +239,7 @@ func main() {
 		if !seen[m.id] && m.versions == "" {
 			log.Fatalf("no catalog translates %q: is the msgid right?", m.id)
 		}
-		if !seen[m.id] {
+		if !seen[m.id] && *print == "" {
 			log.Printf("no catalog or excerpt translates %q (PostgreSQL %s)", m.id, m.versions)
 		}
 	}
@@ -269,6 +274,25 @@ func main() {
 		return a.text < b.text
 	})
 
+	if *print != "" && flag.NArg() > 0 {
+		for _, id := range flag.Args() {
+			text := lookup[id]
+			if text == "" {
+				text = id // untranslated: the server logs the English text
+			}
+			fmt.Println(strings.ReplaceAll(text, "\n", `\n`))
+		}
+		return
+	}
+	if *print != "" {
+		esc := strings.NewReplacer("\n", `\n`, "\t", `\t`)
+		for _, e := range list {
+			if e.lang == *print {
+				fmt.Printf("%s\t%s\t%s\n", strings.TrimPrefix(string(e.role), "role"), esc.Replace(e.id), esc.Replace(e.text))
+			}
+		}
+		return
+	}
 	src, err := generate(list, team)
 	if err != nil {
 		log.Fatal(err)
