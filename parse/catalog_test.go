@@ -176,3 +176,52 @@ func TestReorderedArguments(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// translatedEvents are a line of every translated event and refusal of the
+// catalog, with its language's severity word: "LOG:  Verbindung …".
+func translatedEvents() []string {
+	word := map[[2]string]string{}
+	for _, e := range catalog {
+		if e.role == roleSeverity {
+			word[[2]string{e.lang, e.id}] = e.text
+		}
+	}
+	var out []string
+	for _, e := range catalog {
+		if e.text == e.id || e.role != roleEvent && e.role != roleHead && e.role != roleFatal {
+			continue
+		}
+		sev := "LOG"
+		if e.role == roleFatal {
+			sev = "FATAL"
+		}
+		if w := word[[2]string{e.lang, sev}]; w != "" {
+			sev = w
+		}
+		args := []string{"a", "b", "c", "d", "e", "f", "g"}
+		switch {
+		case strings.HasPrefix(e.id, "disconnection"):
+			args = []string{"0", "00", "01", "000", "a", "b", "[local]", "", ""}
+		case strings.HasPrefix(e.id, "connection ready"):
+			args = []string{"1.000", "0.100", "0.200"}
+		case strings.HasPrefix(e.id, "starting"):
+			args = []string{"PostgreSQL 15.20 on x86_64"}
+		}
+		var b strings.Builder
+		b.WriteString(sev + ":  ")
+		for k, lit := range e.lits {
+			b.WriteString(lit)
+			if k < len(e.caps) {
+				b.WriteString(args[e.caps[k]])
+			}
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// isFatalWord reports a line "WORD:  …" whose word is a translated FATAL.
+func isFatalWord(m string) bool {
+	w, _, _ := strings.Cut(m, ":  ")
+	return local.words[w] == sevFatal
+}

@@ -82,7 +82,14 @@ type localCatalog struct {
 	detailWords        map[string]bool            // the DETAIL label in every language
 	unknown            map[string]bool            // "[unknown]" in every language
 	starts             [256][]string              // how translated LOG events start (logEventStart)
-	anchors            []string                   // a literal text of each translated event (scan.go)
+	ascii              [][]string                 // per translated event without a non-ASCII anchor, its texts (scan.go)
+	high               [256][]highAnchor          // the others, by their first non-ASCII byte
+}
+
+// A highAnchor is an anchor whose first non-ASCII byte is at j.
+type highAnchor struct {
+	a string
+	j int
 }
 
 var local = func() (l localCatalog) {
@@ -115,7 +122,7 @@ var local = func() (l localCatalog) {
 		case roleEvent, roleHead:
 			l.log.add(e)
 			l.addStart(e)
-			l.anchors = append(l.anchors, anchorOf(e))
+			l.addAnchors(anchorTexts(e))
 		case roleFatal:
 			l.fatal.add(e)
 		case roleDetail:
@@ -124,7 +131,10 @@ var local = func() (l localCatalog) {
 			l.pieces[e.lang] = append(l.pieces[e.lang], e)
 		}
 	}
-	for w := range l.words {
+	for w, sev := range l.words {
+		if sev == sevFatal {
+			l.addAnchors([]string{w + ":  "})
+		}
 		c := w[len(w)-1]
 		l.byLast[c] = append(l.byLast[c], w)
 	}
@@ -132,6 +142,7 @@ var local = func() (l localCatalog) {
 		// The pieces that end the line (GSS, SSL: they end with ")") first.
 		sort.SliceStable(ps, func(a, b int) bool { return pieceRank(ps[a]) < pieceRank(ps[b]) })
 	}
+	sort.Slice(l.ascii, func(a, b int) bool { return l.ascii[a][0] < l.ascii[b][0] })
 	l.log.sort()
 	l.fatal.sort()
 	l.detail.sort()
@@ -151,13 +162,13 @@ func pieceRank(e *catalogEntry) int {
 }
 
 // addStart records how a translated LOG event starts, for logEventStart.
-// A text that starts with its argument is "starting %s" ("%s startet"):
-// the argument is PostgreSQL's version string, "PostgreSQL 15.20 …", which
-// csvlog writes in a quoted field and jsonlog in a JSON string.
+// "starting %s" ("%s startet", "\"%s\"-ის გაშვება") starts with its
+// argument, PostgreSQL's version string "PostgreSQL 15.20 …"; csvlog writes
+// it in a quoted field and jsonlog in a JSON string.
 func (l *localCatalog) addStart(e *catalogEntry) {
 	s := e.lits[0]
-	if s == "" {
-		s = "PostgreSQL "
+	if e.id == "starting %s" {
+		s += "PostgreSQL "
 	}
 	s = s[:min(len(s), 16)]
 	for _, v := range []string{s, strings.ReplaceAll(s, `"`, `""`), strings.ReplaceAll(s, `"`, `\"`)} {
@@ -176,27 +187,45 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// anchorOf returns a literal text that every line of the event e holds:
-// its longest literal with a non-ASCII byte (one byte finds them all in an
-// English log, where they are rare), else its longest literal.
-func anchorOf(e *catalogEntry) string {
-	best, bestHigh := "", ""
+// addAnchors adds the anchors of a translated event for the stderr fast
+// path: a text with a non-ASCII byte, found by highIndex, if there is one;
+// else all its texts, any of which finds it (newFinders picks one).
+func (l *localCatalog) addAnchors(texts []string) {
+	for _, a := range texts {
+		j := strings.IndexFunc(a, func(r rune) bool { return r >= 0x80 })
+		if j < 0 || len(a) < 3 {
+			continue
+		}
+		for _, h := range l.high[a[j]] {
+			if h.a == a {
+				return
+			}
+		}
+		l.high[a[j]] = append(l.high[a[j]], highAnchor{a, j})
+		return
+	}
+	l.ascii = append(l.ascii, texts)
+}
+
+// anchorTexts returns the literal texts that the first line of every
+// instance of the event e holds, the longest first. "starting %s" is
+// found by its argument, PostgreSQL's version string.
+func anchorTexts(e *catalogEntry) []string {
+	if e.id == "starting %s" {
+		return []string{"PostgreSQL "}
+	}
+	var out []string
 	for _, lit := range e.lits {
 		lit, _, nl := strings.Cut(lit, "\n") // on stderr, the first line ends there
-		if len(lit) > len(best) {
-			best = lit
-		}
-		if len(lit) > len(bestHigh) && hasHighByte([]byte(lit)) && len(lit) >= 3 {
-			bestHigh = lit
+		if len(lit) >= 3 {
+			out = append(out, lit)
 		}
 		if nl {
 			break
 		}
 	}
-	if bestHigh != "" {
-		return bestHigh
-	}
-	return best
+	sort.SliceStable(out, func(a, b int) bool { return len(out[a]) > len(out[b]) })
+	return out
 }
 
 // translatedWord returns the severity of a translated severity word or
@@ -299,8 +328,8 @@ func (e *catalogEntry) match(msg []byte, caps [][]byte) (ok, cont bool) {
 // endsBeforeNewline reports whether rest, a line, ends where lit's newline
 // would be.
 func endsBeforeNewline(rest []byte, lit string) bool {
-	head, _, ok := strings.Cut(lit, "\n")
-	return ok && bytes.IndexByte(rest, '\n') < 0 && bytes.HasSuffix(rest, []byte(head))
+	k := strings.IndexByte(lit, '\n')
+	return k >= 0 && bytes.IndexByte(rest, '\n') < 0 && bytes.HasSuffix(rest, []byte(lit[:k]))
 }
 
 // english writes the English message with the captured arguments.
