@@ -54,7 +54,8 @@ START=$SECONDS
 step() { printf '\n== %s\n' "$*" >&2; }
 
 step "cluster${PG_LANG:+ (lc_messages = $PG_LANG)}"
-LANG_CODE=${PG_LANG%%.*}
+LANG_CODE=${PG_LANG:-}
+LANG_CODE=${LANG_CODE%%.*}
 LANG_CODE=${LANG_CODE%%_*}
 [[ $LANG_CODE == zh ]] && LANG_CODE=zh_CN
 # tr MSGID...: the server's text of each message, one a line (English without PG_LANG).
