@@ -186,14 +186,14 @@ func (r *Reader) detail(ev *Event) {
 	}
 }
 
-// takeDetail sets ev.Detail and reports true if line is the DETAIL of the
+// takeDetail sets ev's Detail (and Cause) and reports true if line is the DETAIL of the
 // failure ev.
 func (r *Reader) takeDetail(ev *Event, line []byte) bool {
 	i := bytes.Index(line, colon2)
 	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
 		p := line[:i-len(labelDetail)]
 		if ev.PID == 0 || !r.matchPrefix(p) || r.f.pid == ev.PID || r.f.pid == 0 {
-			ev.Detail = string(line[i+len(colon2):])
+			ev.setDetail(string(line[i+len(colon2):]))
 			return true
 		}
 	}

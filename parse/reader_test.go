@@ -332,12 +332,12 @@ func TestReadLine(t *testing.T) {
 		{
 			name: "RDS failure",
 			in:   `2024-01-01 12:00:00 UTC:10.0.0.5(54321):alice@nope:[12345]:FATAL:  database "nope" does not exist`,
-			want: []parse.Event{{Kind: parse.Failure, Time: at("2024-01-01 12:00:00", utcTZ), PID: 12345, Line: 1, User: "alice", DB: "nope", Host: "10.0.0.5", Port: "54321", Reason: `database "nope" does not exist`, AfterAuth: true}},
+			want: []parse.Event{{Kind: parse.Failure, Time: at("2024-01-01 12:00:00", utcTZ), PID: 12345, Line: 1, User: "alice", DB: "nope", Host: "10.0.0.5", Port: "54321", Reason: `database "nope" does not exist`, Category: "database_does_not_exist", AfterAuth: true}},
 		},
 		{
 			name: "RDS failure over IPv6",
 			in:   `2024-01-01 12:00:00 UTC:::1(38126):alice@appdb:[12345]:FATAL:  password authentication failed for user "alice"`,
-			want: []parse.Event{{Kind: parse.Failure, Time: at("2024-01-01 12:00:00", utcTZ), PID: 12345, Line: 1, User: "alice", DB: "appdb", Host: "::1", Port: "38126", Reason: "password authentication failed"}},
+			want: []parse.Event{{Kind: parse.Failure, Time: at("2024-01-01 12:00:00", utcTZ), PID: 12345, Line: 1, User: "alice", DB: "appdb", Host: "::1", Port: "38126", Reason: "password authentication failed", Category: "authentication_failed"}},
 		},
 		{
 			name: "older Debian",
@@ -375,19 +375,19 @@ func TestReadLine(t *testing.T) {
 			name: "prefix option with padding",
 			in:   `2026-11-25 21:41:16 UTC [  123] alice     @appdb    FATAL:  too many connections for role "alice"`,
 			opt:  parse.Options{Prefix: "%t [%5p] %-10u@%-8d "},
-			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, AfterAuth: true}},
+			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, Category: "too_many_connections_for_role", AfterAuth: true}},
 		},
 		{
 			name: "prefix option with padding and space separators",
 			in:   `2026-11-25 21:41:16 UTC   123 alice      appdb: FATAL:  too many connections for role "alice"`,
 			opt:  parse.Options{Prefix: "%t %5p %-10u %d: "},
-			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, AfterAuth: true}},
+			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, Category: "too_many_connections_for_role", AfterAuth: true}},
 		},
 		{
 			name: "prefix option with right-aligned padding",
 			in:   `2026-11-25 21:41:16 UTC [  123]      alice appdb FATAL:  too many connections for role "alice"`,
 			opt:  parse.Options{Prefix: "%t [%5p] %10u %d "},
-			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, AfterAuth: true}},
+			want: []parse.Event{{Kind: parse.Failure, Time: at("2026-11-25 21:41:16", utcTZ), PID: 123, Line: 1, User: "alice", DB: "appdb", Reason: `too many connections for role "alice"`, Category: "too_many_connections_for_role", AfterAuth: true}},
 		},
 		{
 			name: "prefix option postmaster line with padded session escapes",
@@ -433,58 +433,59 @@ func TestReadFailure(t *testing.T) {
 	tests := []struct {
 		msg       string
 		reason    string // "" means the whole message
+		category  string
 		afterAuth bool
 		user, db  string
 		host      string
 	}{
 		// §7.2 refused by server state
-		{msg: "the database system is starting up", reason: "database system is starting up"},
-		{msg: "the database system is shutting down", reason: "database system is shutting down"},
-		{msg: "the database system is in recovery mode", reason: "database system is in recovery mode"},
-		{msg: "the database system is not yet accepting connections", reason: "database system is not yet accepting connections"},
-		{msg: "the database system is not accepting connections", reason: "database system is not accepting connections"},
-		{msg: "sorry, too many clients already", reason: "too many connections"},
-		{msg: "must be superuser to connect during database shutdown"},
-		{msg: "new replication connections are not allowed during database shutdown"},
+		{category: "server_starting_up", msg: "the database system is starting up", reason: "database system is starting up"},
+		{category: "server_shutting_down", msg: "the database system is shutting down", reason: "database system is shutting down"},
+		{category: "server_in_recovery", msg: "the database system is in recovery mode", reason: "database system is in recovery mode"},
+		{category: "server_in_recovery", msg: "the database system is not yet accepting connections", reason: "database system is not yet accepting connections"},
+		{category: "server_not_accepting_connections", msg: "the database system is not accepting connections", reason: "database system is not accepting connections"},
+		{category: "too_many_connections", msg: "sorry, too many clients already", reason: "too many connections"},
+		{category: "other", msg: "must be superuser to connect during database shutdown"},
+		{category: "other", msg: "new replication connections are not allowed during database shutdown"},
 
 		// §7.3 authentication and pg_hba
-		{msg: `password authentication failed for user "alice"`, reason: "password authentication failed", user: "alice"},
-		{msg: `"trust" authentication failed for user "alice"`, reason: "trust authentication failed", user: "alice"},
-		{msg: `Ident authentication failed for user "alice"`, reason: "Ident authentication failed", user: "alice"},
-		{msg: `Peer authentication failed for user "alice"`, reason: "Peer authentication failed", user: "alice"},
-		{msg: `GSSAPI authentication failed for user "alice"`, reason: "GSSAPI authentication failed", user: "alice"},
-		{msg: `SSPI authentication failed for user "alice"`, reason: "SSPI authentication failed", user: "alice"},
-		{msg: `PAM authentication failed for user "alice"`, reason: "PAM authentication failed", user: "alice"},
-		{msg: `BSD authentication failed for user "alice"`, reason: "BSD authentication failed", user: "alice"},
-		{msg: `LDAP authentication failed for user "alice"`, reason: "LDAP authentication failed", user: "alice"},
-		{msg: `certificate authentication failed for user "alice"`, reason: "certificate authentication failed", user: "alice"},
-		{msg: `RADIUS authentication failed for user "alice"`, reason: "RADIUS authentication failed", user: "alice"},
-		{msg: `OAuth bearer authentication failed for user "alice"`, reason: "OAuth bearer authentication failed", user: "alice"},
-		{msg: `authentication failed for user "alice": host rejected`, reason: "authentication failed", user: "alice"},
-		{msg: `authentication failed for user "alice": invalid authentication method`, reason: "authentication failed", user: "alice"},
-		{msg: "connection requires a valid client certificate"},
-		{msg: "canceling authentication due to timeout", reason: "authentication timeout"},
-		{msg: `pg_hba.conf rejects connection for host "10.0.0.5", user "alice", database "appdb", SSL encryption`, reason: "pg_hba.conf rejects connection", user: "alice", db: "appdb", host: "10.0.0.5"},
-		{msg: `pg_hba.conf rejects replication connection for host "10.0.0.5", user "repl", no encryption`, reason: "pg_hba.conf rejects connection", user: "repl", host: "10.0.0.5"},
-		{msg: `no pg_hba.conf entry for host "10.0.0.5", user "alice", database "appdb", no encryption`, reason: "no pg_hba.conf entry", user: "alice", db: "appdb", host: "10.0.0.5"},
-		{msg: `no pg_hba.conf entry for host "[local]", user "alice", database "appdb", SSL off`, reason: "no pg_hba.conf entry", user: "alice", db: "appdb", host: "[local]"},
-		{msg: `no pg_hba.conf entry for replication connection from host "10.0.0.5", user "repl", GSS encryption`, reason: "no pg_hba.conf entry", user: "repl", host: "10.0.0.5"},
+		{category: "authentication_failed", msg: `password authentication failed for user "alice"`, reason: "password authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `"trust" authentication failed for user "alice"`, reason: "trust authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `Ident authentication failed for user "alice"`, reason: "Ident authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `Peer authentication failed for user "alice"`, reason: "Peer authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `GSSAPI authentication failed for user "alice"`, reason: "GSSAPI authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `SSPI authentication failed for user "alice"`, reason: "SSPI authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `PAM authentication failed for user "alice"`, reason: "PAM authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `BSD authentication failed for user "alice"`, reason: "BSD authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `LDAP authentication failed for user "alice"`, reason: "LDAP authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `certificate authentication failed for user "alice"`, reason: "certificate authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `RADIUS authentication failed for user "alice"`, reason: "RADIUS authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `OAuth bearer authentication failed for user "alice"`, reason: "OAuth bearer authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `authentication failed for user "alice": host rejected`, reason: "authentication failed", user: "alice"},
+		{category: "authentication_failed", msg: `authentication failed for user "alice": invalid authentication method`, reason: "authentication failed", user: "alice"},
+		{category: "other", msg: "connection requires a valid client certificate"},
+		{category: "authentication_timeout", msg: "canceling authentication due to timeout", reason: "authentication timeout"},
+		{category: "pg_hba_reject", msg: `pg_hba.conf rejects connection for host "10.0.0.5", user "alice", database "appdb", SSL encryption`, reason: "pg_hba.conf rejects connection", user: "alice", db: "appdb", host: "10.0.0.5"},
+		{category: "pg_hba_reject", msg: `pg_hba.conf rejects replication connection for host "10.0.0.5", user "repl", no encryption`, reason: "pg_hba.conf rejects connection", user: "repl", host: "10.0.0.5"},
+		{category: "no_pg_hba_entry", msg: `no pg_hba.conf entry for host "10.0.0.5", user "alice", database "appdb", no encryption`, reason: "no pg_hba.conf entry", user: "alice", db: "appdb", host: "10.0.0.5"},
+		{category: "no_pg_hba_entry", msg: `no pg_hba.conf entry for host "[local]", user "alice", database "appdb", SSL off`, reason: "no pg_hba.conf entry", user: "alice", db: "appdb", host: "[local]"},
+		{category: "no_pg_hba_entry", msg: `no pg_hba.conf entry for replication connection from host "10.0.0.5", user "repl", GSS encryption`, reason: "no pg_hba.conf entry", user: "repl", host: "10.0.0.5"},
 
 		// §7.4 after "connection authorized"
-		{msg: `role "bob" does not exist`, afterAuth: true, user: "bob"},
-		{msg: `role "bob" is not permitted to log in`, afterAuth: true, user: "bob"},
-		{msg: `too many connections for role "bob"`, afterAuth: true, user: "bob"},
-		{msg: "remaining connection slots are reserved for non-replication superuser connections", reason: "reserved connection slots", afterAuth: true},
-		{msg: "remaining connection slots are reserved for roles with the SUPERUSER attribute", reason: "reserved connection slots", afterAuth: true},
-		{msg: `remaining connection slots are reserved for roles with privileges of the "pg_use_reserved_connections" role`, reason: "reserved connection slots", afterAuth: true},
-		{msg: "must be superuser or replication role to start walsender", afterAuth: true},
-		{msg: "permission denied to start WAL sender", afterAuth: true},
-		{msg: `database "nope" does not exist`, afterAuth: true, db: "nope"},
-		{msg: `database "old" is not currently accepting connections`, afterAuth: true, db: "old"},
-		{msg: `permission denied for database "appdb"`, afterAuth: true, db: "appdb"},
-		{msg: `too many connections for database "appdb"`, afterAuth: true, db: "appdb"},
-		{msg: `cannot connect to invalid database "appdb"`, afterAuth: true, db: "appdb"},
-		{msg: "must be superuser to connect in binary upgrade mode", afterAuth: true},
+		{category: "role_does_not_exist", msg: `role "bob" does not exist`, afterAuth: true, user: "bob"},
+		{category: "role_cannot_log_in", msg: `role "bob" is not permitted to log in`, afterAuth: true, user: "bob"},
+		{category: "too_many_connections_for_role", msg: `too many connections for role "bob"`, afterAuth: true, user: "bob"},
+		{category: "reserved_slots", msg: "remaining connection slots are reserved for non-replication superuser connections", reason: "reserved connection slots", afterAuth: true},
+		{category: "reserved_slots", msg: "remaining connection slots are reserved for roles with the SUPERUSER attribute", reason: "reserved connection slots", afterAuth: true},
+		{category: "reserved_slots", msg: `remaining connection slots are reserved for roles with privileges of the "pg_use_reserved_connections" role`, reason: "reserved connection slots", afterAuth: true},
+		{category: "other", msg: "must be superuser or replication role to start walsender", afterAuth: true},
+		{category: "other", msg: "permission denied to start WAL sender", afterAuth: true},
+		{category: "database_does_not_exist", msg: `database "nope" does not exist`, afterAuth: true, db: "nope"},
+		{category: "database_not_accepting_connections", msg: `database "old" is not currently accepting connections`, afterAuth: true, db: "old"},
+		{category: "database_permission_denied", msg: `permission denied for database "appdb"`, afterAuth: true, db: "appdb"},
+		{category: "too_many_connections_for_database", msg: `too many connections for database "appdb"`, afterAuth: true, db: "appdb"},
+		{category: "other", msg: `cannot connect to invalid database "appdb"`, afterAuth: true, db: "appdb"},
+		{category: "other", msg: "must be superuser to connect in binary upgrade mode", afterAuth: true},
 	}
 	for _, tc := range tests {
 		reason := tc.reason
@@ -492,7 +493,7 @@ func TestReadFailure(t *testing.T) {
 			reason = tc.msg
 		}
 		t.Run(tc.msg, func(t *testing.T) {
-			want := []parse.Event{{Kind: parse.Failure, Time: upT, PID: 16044, Line: 1, User: tc.user, DB: tc.db, Host: tc.host, Reason: reason, AfterAuth: tc.afterAuth}}
+			want := []parse.Event{{Kind: parse.Failure, Time: upT, PID: 16044, Line: 1, User: tc.user, DB: tc.db, Host: tc.host, Reason: reason, Category: tc.category, AfterAuth: tc.afterAuth}}
 			got, _ := readAll(t, strings.NewReader(up+"FATAL:  "+tc.msg+"\n"), parse.Options{})
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("upstream prefix (-want +got):\n%s", diff)
@@ -545,12 +546,12 @@ func TestReadStream(t *testing.T) {
 	want := []parse.Event{
 		{Kind: parse.Reset, Time: ts("21:41:29.264"), PID: 15695, Line: 1, Reason: "restart"},
 		{Kind: parse.Received, Time: ts("21:42:50.650"), PID: 16887, Line: 5, Host: "127.0.0.1", Port: "59232"},
-		{Kind: parse.Failure, Time: ts("21:42:50.655"), PID: 16887, Line: 6, User: "nobody", DB: "appdb", Reason: "password authentication failed", Detail: `Role "nobody" does not exist.`},
+		{Kind: parse.Failure, Time: ts("21:42:50.655"), PID: 16887, Line: 6, User: "nobody", DB: "appdb", Reason: "password authentication failed", Category: "authentication_failed", Detail: `Role "nobody" does not exist.`, Cause: "unknown role"},
 		{Kind: parse.Received, Time: ts("21:42:50.700"), PID: 16889, Line: 9, Host: "[local]"},
 		{Kind: parse.Connect, Time: ts("21:42:50.751"), PID: 16889, Line: 10, User: "alice", DB: "appdb", App: "psql"},
 		{Kind: parse.Received, Time: ts("21:42:52.000"), PID: 16890, Line: 15, Host: "10.0.0.5", Port: "40000"},
 		{Kind: parse.Connect, Time: ts("21:42:52.010"), PID: 16890, Line: 16, User: "bob", DB: "nope"},
-		{Kind: parse.Failure, Time: ts("21:42:52.011"), PID: 16890, Line: 17, User: "bob", DB: "nope", Reason: `database "nope" does not exist`, AfterAuth: true},
+		{Kind: parse.Failure, Time: ts("21:42:52.011"), PID: 16890, Line: 17, User: "bob", DB: "nope", Reason: `database "nope" does not exist`, Category: "database_does_not_exist", AfterAuth: true},
 		{Kind: parse.Disconnect, Time: ts("21:42:53.001"), PID: 16889, Line: 19, User: "alice", DB: "appdb", Host: "[local]", Duration: 2300 * time.Millisecond},
 		{Kind: parse.Reset, Time: ts("21:43:00.100"), PID: 15695, Line: 21, Reason: "shutdown"},
 	}

@@ -180,7 +180,7 @@ func TestAnchorsCoverEvents(t *testing.T) {
 		msgs = append(msgs, "LOG:  "+r.msg)
 	}
 	for _, r := range refusals {
-		msgs = append(msgs, "FATAL:  "+r.prefix)
+		msgs = append(msgs, "FATAL:  "+r.msgid)
 	}
 	msgs = append(msgs, `FATAL:  Ident authentication failed for user "x"`)
 	r := NewReader(strings.NewReader(""), Options{})
