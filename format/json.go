@@ -17,43 +17,6 @@ import (
 // be added within a version. docs/json.md documents the schema.
 const JSONVersion = 1
 
-// PeakTimeLayout is how the text views show the peak's time.
-const PeakTimeLayout = "2006-01-02 15:04:05.000 MST"
-
-// Peak writes the peak line(s) of the text views:
-//
-//	Peak: 97 active at 2026-11-24 10:46:00.004 UTC (peak 97 of 100, 3 free)
-//	Saturated: 9 connections refused with "too many clients", 2026-… to 2026-…
-//
-// maxConn 0 means unknown.
-func Peak(w io.Writer, p aggregate.Peak, sat aggregate.Saturation, maxConn int) error {
-	e := newErrWriter(w)
-	e.printf("Peak: %d active", p.Active)
-	if !p.Time.IsZero() {
-		e.printf(" at %s", p.Time.Format(PeakTimeLayout))
-	}
-	if maxConn > 0 {
-		e.printf(" (peak %d of %d, %d free)", p.Active, maxConn, maxConn-p.Active)
-	}
-	e.printf("\n")
-	if sat.Count > 0 {
-		s := "s"
-		if sat.Count == 1 {
-			s = ""
-		}
-		e.printf("Saturated: %d connection%s refused with \"too many clients\"", sat.Count, s)
-		if !sat.First.IsZero() {
-			if sat.First.Equal(sat.Last) {
-				e.printf(" at %s", sat.First.Format(PeakTimeLayout))
-			} else {
-				e.printf(", %s to %s", sat.First.Format(PeakTimeLayout), sat.Last.Format(PeakTimeLayout))
-			}
-		}
-		e.printf("\n")
-	}
-	return e.flush()
-}
-
 // Input describes what was read, for the JSON views.
 type Input struct {
 	Lines, Entries, Skipped, Truncated int
@@ -275,7 +238,7 @@ func JSON(w io.Writer, r Report) error {
 		jh := &jHistory{
 			Window: seconds(h.Window), Bucket: seconds(h.Bucket),
 			Connects: h.Connects, Disconnects: h.Disconnects, Net: h.Connects - h.Disconnects,
-			Rows: []jHistoryRow{}, Trend: Trend(h.Rows),
+			Rows: []jHistoryRow{}, Trend: trend(h.Rows),
 		}
 		for _, row := range h.Rows {
 			jh.Rows = append(jh.Rows, jHistoryRow{jsonTime(row.Start), row.Active, row.Change, row.Leak})
@@ -336,8 +299,7 @@ func WatchJSON(w io.Writer, o aggregate.Outcome) error {
 		j.Duration = &d
 		j.Unknown = o.Unknown
 	case parse.Failure:
-		j.Category = aggregate.Category(ev.Reason, false)
-		j.Reason, j.Detail, j.Cause = ev.Reason, ev.Detail, aggregate.Cause(ev.Reason, ev.Detail)
+		j.Category, j.Reason, j.Detail, j.Cause = ev.Category, ev.Reason, ev.Detail, ev.Cause
 		j.AfterAuth, j.Retracted = ev.AfterAuth, o.Retracted
 	case parse.Reset:
 		j.Reason = ev.Reason
