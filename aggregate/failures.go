@@ -23,6 +23,19 @@ type failKey struct {
 // lost_in_shutdown, lost_in_crash, lost_in_restart.
 const lostCategory = "lost_in_"
 
+// lostKey returns the key of the sessions a reset for reason ended.
+func (s *State) lostKey(reason string) failKey {
+	k, ok := s.lostKeys[reason]
+	if !ok {
+		if s.lostKeys == nil {
+			s.lostKeys = map[string]failKey{}
+		}
+		k = failKey{Reason: "server " + reason, Category: lostCategory + reason, Lost: true}
+		s.lostKeys[reason] = k
+	}
+	return k
+}
+
 // A failStat counts one failKey.
 type failStat struct {
 	Count       int

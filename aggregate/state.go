@@ -55,6 +55,7 @@ type State struct {
 	peak      peakCurve            // exact peak of open sessions (peak.go)
 	durs      map[int32]sketch     // session times by name (durations.go)
 	failTable map[failKey]failStat // failures by reason and who (failures.go)
+	lostKeys  map[string]failKey   // by reset reason: built once, not per reset
 }
 
 type tally struct {
@@ -189,7 +190,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.failure(&out)
 	case parse.Reset:
 		out.Ended = len(s.sessions)
-		lost := failKey{Reason: "server " + ev.Reason, Category: lostCategory + ev.Reason, Lost: true}
+		lost := s.lostKey(ev.Reason)
 		for pid, ss := range s.sessions {
 			s.lost(lost, ss.name, ss.host, ev.Time)
 			s.end(pid, ev.Time)
