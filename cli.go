@@ -70,8 +70,9 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// parseArgs parses the command line. Help and version are written to
-// stdout and return a nil command and no error.
+// parseArgs parses the command line. An invalid one is an error with
+// exit code 1; help and version are written to stdout and return a nil
+// command and no error.
 func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	var a cliArgs
 	p, err := arg.NewParser(arg.Config{Program: "pgtail"}, &a)
@@ -107,7 +108,10 @@ func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	case a.Connections == nil:
 		return nil, usage(usageErrorf("pgtail: missing command: try 'pgtail connections'"), p.SubcommandNames()...)
 	}
-	return a.Connections, a.Connections.check()
+	if err := a.Connections.check(); err != nil {
+		return nil, err
+	}
+	return a.Connections, nil
 }
 
 // check rejects the combinations of options that make no sense.

@@ -26,8 +26,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 // pgtail runs the command. The error carries the exit code.
 func pgtail(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	c, err := parseArgs(argv, stdout)
-	if c == nil || err != nil {
-		return err // help and version have no command
+	if c == nil {
+		return err // an invalid command line, or help or version shown
 	}
 	statePath, stateErr := record.Path(getenv)
 	if len(c.Files) > 0 && c.Files[0] == "clear" {
