@@ -24,11 +24,7 @@ func tracked(t *testing.T) *aggregate.State {
 	defer f.Close()
 	st := aggregate.New(aggregate.Config{})
 	r := parse.NewReader(f, parse.Options{})
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := r.Read(); err != io.EOF; ev, err = r.Read() {
 		if err != nil {
 			t.Fatal(err)
 		}
