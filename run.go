@@ -93,7 +93,7 @@ type tracker struct {
 	stderr io.Writer
 	colors format.Colors // of the watch view
 
-	mu    sync.Mutex
+	mu    sync.Mutex    // guards the fields below (only the main goroutine changes rec.rec)
 	out   *bufio.Writer // stdout
 	st    *aggregate.State
 	input inputStats
