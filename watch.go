@@ -33,18 +33,5 @@ func (t *tracker) shows(o aggregate.Outcome) bool {
 	if o.Event.Kind == parse.Reset {
 		return true
 	}
-	return t.cmd.filter().Match(names(o.Event))
-}
-
-// names are the event's names as the state counts them: an absent one
-// is aggregate.Unknown.
-// TODO(issue 10): call aggregate's exported rule once it has one.
-func names(ev parse.Event) aggregate.Names {
-	n := aggregate.Names{DB: ev.DB, User: ev.User, App: ev.App}
-	for _, s := range []*string{&n.DB, &n.User, &n.App} {
-		if *s == "" {
-			*s = aggregate.Unknown
-		}
-	}
-	return n
+	return t.cmd.filter().Match(aggregate.NamesOf(o.Event))
 }

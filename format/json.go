@@ -14,7 +14,8 @@ import (
 
 // JSONVersion is the "version" of every JSON object pgtail writes. It
 // changes only when a field changes meaning or goes away; new fields may
-// be added within a version. docs/json.md documents the schema.
+// be added within a version. The README section "JSON output (`--json`)"
+// documents the schema.
 const JSONVersion = 1
 
 // Input describes what was read, for the JSON views.
