@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"io"
 	"strings"
 	"testing"
 )
@@ -27,11 +26,7 @@ func TestFailureDetail(t *testing.T) {
 		detail string
 	}
 	var all []got
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

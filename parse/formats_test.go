@@ -133,10 +133,8 @@ utilisateur=alice base=appdb hôte=[local]",,,,,,,,,"psql","client backend",,0` 
 func TestOneByteReader(t *testing.T) {
 	for _, in := range []string{csv12 + csv13 + csv14, jsonLines, syslogLines} {
 		want, _ := readAll(t, in, Options{})
-		r := NewReader(iotest.OneByteReader(strings.NewReader(in)), Options{})
 		var got []Event
-		for {
-			ev, err := r.Read()
+		for ev, err := range NewReader(iotest.OneByteReader(strings.NewReader(in)), Options{}).All() {
 			if err != nil {
 				break
 			}

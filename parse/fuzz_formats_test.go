@@ -18,15 +18,14 @@ func fuzzRead(data []byte, opt Options, oneByte bool) []Event {
 	if oneByte {
 		in = iotest.OneByteReader(in)
 	}
-	r := NewReader(in, opt)
 	var evs []Event
-	for {
-		ev, err := r.Read()
+	for ev, err := range NewReader(in, opt).All() {
 		if err != nil {
-			return evs
+			break
 		}
 		evs = append(evs, ev)
 	}
+	return evs
 }
 
 // checkEvents holds for any input: no panic, names come from the input,
