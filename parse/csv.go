@@ -41,11 +41,11 @@ const (
 	csvMinColumns = 23 // PostgreSQL 12
 )
 
-func (d *csvDecoder) decode(ev *Event) error {
+func (d *csvDecoder) decode() (Event, error) {
 	for {
 		raw, first, err := d.gather()
 		if raw == nil {
-			return err
+			return Event{}, err
 		}
 		if !csvMayBeEvent(raw) {
 			d.st.Entries++ // a LOG record, complete (it has its severity and sqlstate)
@@ -60,8 +60,7 @@ func (d *csvDecoder) decode(ev *Event) error {
 		var e Event
 		if d.record(d.fields, &e) {
 			e.Line = first
-			*ev = e
-			return nil
+			return e, nil
 		}
 	}
 }

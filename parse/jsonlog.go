@@ -35,16 +35,15 @@ var (
 	jsonFatal = []byte(`"error_severity":"FATAL"`)
 )
 
-func (d *jsonDecoder) decode(ev *Event) error {
+func (d *jsonDecoder) decode() (Event, error) {
 	for {
 		line, err := d.line.src.next()
 		if err != nil {
-			return err
+			return Event{}, err
 		}
 		var e Event
 		if d.record(line, &e) {
-			*ev = e
-			return nil
+			return e, nil
 		}
 	}
 }

@@ -46,9 +46,10 @@ type Reader struct {
 
 // A decoder turns the lines of one log format into events.
 type decoder interface {
-	// decode reads the next event into ev; at the end of the input it
-	// returns io.EOF, or the underlying reader's error.
-	decode(ev *Event) error
+	// decode returns the next event; at the end of the input it returns
+	// io.EOF, or the underlying reader's error. (An Event returned, not
+	// filled through a pointer, which would escape through the interface.)
+	decode() (Event, error)
 }
 
 // ErrFormat reports an Options.Format the Reader does not know.
@@ -84,8 +85,8 @@ func (r *Reader) Read() (Event, error) {
 			return Event{}, err
 		}
 	}
-	var ev Event
-	if err := r.dec.decode(&ev); err != nil {
+	ev, err := r.dec.decode()
+	if err != nil {
 		r.err = err
 		return Event{}, err
 	}

@@ -190,38 +190,28 @@ func (b *block) scan(fs []finder, exact bool) {
 
 // count returns the Stats.Entries and Skipped of the lines of b from off
 // on, but for the candidate lines: the stderr decoder counts those when it
-// parses them.
+// parses them. Each line's severity is lineSeverity's, as on the event path.
 func (b *block) count(off int) (entries, skipped int) {
-	entries, skipped = countEntries(b.buf[off:])
-	var e, s int
-	for _, c := range b.cands {
-		if int(c.off) >= off {
-			line := b.buf[c.off:]
-			if k := bytes.IndexByte(line, '\n'); k >= 0 {
-				line = line[:k+1]
-			}
-			sev, _, _ := lineSeverity(trimEOL(line))
-			sev.count(&e, &s)
-		}
+	cands := b.cands
+	for len(cands) > 0 && int(cands[0].off) < off {
+		cands = cands[1:]
 	}
-	return entries - e, skipped - s
-}
-
-// countEntries counts the log entries and the skipped lines of buf, line
-// by line, with the lineSeverity of the event path.
-func countEntries(buf []byte) (entries, skipped int) {
-	for len(buf) > 0 {
-		line := buf
-		if k := bytes.IndexByte(buf, '\n'); k >= 0 {
-			line, buf = buf[:k], buf[k+1:]
+	buf := b.buf
+	for pos := off; pos < len(buf); {
+		line, next := buf[pos:], len(buf)
+		if k := bytes.IndexByte(line, '\n'); k >= 0 {
+			line, next = line[:k], pos+k+1
+		}
+		if len(cands) > 0 && int(cands[0].off) == pos {
+			cands = cands[1:]
 		} else {
-			buf = nil
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			sev, _, _ := lineSeverity(line)
+			sev.count(&entries, &skipped)
 		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		sev, _, _ := lineSeverity(line)
-		sev.count(&entries, &skipped)
+		pos = next
 	}
 	return entries, skipped
 }

@@ -18,7 +18,7 @@ var colon2 = []byte(":  ")
 // lineSeverity reads the severity of a stderr-format line: "PREFIX
 // SEVERITY:  message". word is where the severity word starts (the prefix
 // ends) and msg where the message starts. The event path (stderr.go) and
-// the exact count of the fast path (countEntries) both go through it, so
+// the exact count of the fast path (block.count) both go through it, so
 // they count the same lines.
 func lineSeverity(line []byte) (sev severity, word, msg int) {
 	if len(line) == 0 || line[0] == '\t' {

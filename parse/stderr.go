@@ -15,19 +15,18 @@ type stderrDecoder struct {
 	ps  *prefixSet
 }
 
-func (d *stderrDecoder) decode(ev *Event) error {
+func (d *stderrDecoder) decode() (Event, error) {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return err
+			return Event{}, err
 		}
 		var e Event
 		if d.parseLine(line, &e) {
 			if e.Kind == Failure && strings.HasSuffix(e.Reason, "authentication failed") {
 				d.detail(&e)
 			}
-			*ev = e
-			return nil
+			return e, nil
 		}
 	}
 }

@@ -52,11 +52,11 @@ type syslogDecoder struct {
 	line stderrDecoder // reads from src
 }
 
-func (d *syslogDecoder) decode(ev *Event) error {
+func (d *syslogDecoder) decode() (Event, error) {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return err
+			return Event{}, err
 		}
 		head := d.src.cur // a continuation may be taken while parsing
 		var e Event
@@ -67,8 +67,7 @@ func (d *syslogDecoder) decode(ev *Event) error {
 			if e.Time.IsZero() {
 				e.Time = syslogTime(head.stamp[:head.stampLen])
 			}
-			*ev = e
-			return nil
+			return e, nil
 		}
 	}
 }
