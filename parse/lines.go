@@ -7,8 +7,8 @@ import (
 
 // A lineSource hands the decoders the lines of the input, without their
 // ends ("\n" or "\r\n"), and counts them in Stats.Lines (so Stats.Lines is
-// the number of the line last taken). A line is valid until the source is
-// asked for another.
+// the number of the line last taken). A line is valid until the next call
+// to next or peek: copy what must outlive it.
 //
 // A source may hand out only the lines that can matter: the stderr fast
 // path (pipeline.go) returns, once the first entry is recognised, only the
