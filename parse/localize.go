@@ -41,6 +41,23 @@ type catalogEntry struct {
 	en       []string // id cut at its conversions
 }
 
+// classifyMsg classifies a whole message of a csvlog or jsonlog record,
+// which may hold newlines (the French disconnection does).
+func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
+	if classify(sev, msg, ev) {
+		return true
+	}
+	if hasHighByte(msg) {
+		st.Foreign++
+	}
+	tr, _ := localize(sev, msg)
+	if tr != nil && classify(sev, tr, ev) {
+		st.Localized++
+		return true
+	}
+	return false
+}
+
 // A patterns holds the translated messages of one kind, by the first byte
 // of their text; open are those whose text starts with a conversion.
 type patterns struct {
