@@ -24,6 +24,17 @@ var notInCatalogs = []string{
 	"replication connection authorized: user=%s application_name=%s SSL enabled (protocol=%s, cipher=%s, bits=%d, compression=%s)",
 }
 
+// pg16 are the messages of PostgreSQL 16+ that differ from 15: only the
+// German excerpt under testdata/catalog/16 translates them so far.
+var pg16 = []string{
+	" GSS (authenticated=%s, encrypted=%s, delegated_credentials=%s, principal=%s)",
+	" GSS (authenticated=%s, encrypted=%s, delegated_credentials=%s)",
+	"remaining connection slots are reserved for roles with the %s attribute",
+	"remaining connection slots are reserved for roles with privileges of the \"%s\" role",
+	"permission denied to start WAL sender",
+	"Connection matched file \"%s\" line %d: \"%s\"",
+}
+
 // TestCatalogCoverage states, per language, which of the messages pgtail
 // reads its catalog does not translate (the server logs those in
 // English, which pgtail reads). It fails when a regenerated catalog
@@ -89,6 +100,9 @@ func TestCatalogCoverage(t *testing.T) {
 			if lang != "zh_CN" || !slices.Contains(zhHas, id) {
 				want = append(want, id)
 			}
+		}
+		if lang != "de" {
+			want = append(want, pg16...)
 		}
 		sort.Strings(want)
 		var got []string
@@ -224,4 +238,36 @@ func translatedEvents() []string {
 func isFatalWord(m string) bool {
 	w, _, _ := strings.Cut(m, ":  ")
 	return local.words[w] == sevFatal
+}
+
+// TestPG16German: lines of a PostgreSQL 16+ server in German, whose
+// messages differ from 15's (testdata/catalog/16/de.po).
+func TestPG16German(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"2026-11-30 10:00:00.000 UTC [7] bob@app FATAL:  die verbleibenden Verbindungen sind für Rollen mit dem SUPERUSER-Attribut reserviert",
+			"failure reserved_slots reserved connection slots"},
+		{"2026-11-30 10:00:00.000 UTC [7] bob@app FATAL:  die verbleibenden Verbindungen sind für Rollen mit den Privilegien der Rolle »pg_use_reserved_connections« reserviert",
+			"failure reserved_slots reserved connection slots"},
+		{"2026-11-30 10:00:00.000 UTC [7] bob@app FATAL:  keine Berechtigung, um WAL-Sender zu starten",
+			"failure other permission denied to start WAL sender"},
+		{"2026-11-30 10:00:00.000 UTC [7] bob@app LOG:  Verbindung autorisiert: Benutzer=bob Datenbank=app application_name=psql GSS (authentifiziert=ja, verschlüsselt=ja, delegated Credentials=nein, Principal=bob@EXAMPLE.COM)",
+			"connect  "},
+	} {
+		var ev Event
+		if !lineDecoder().parseLine([]byte(c.line), &ev) {
+			t.Errorf("%q: no event", c.line)
+			continue
+		}
+		got := ev.Kind.String() + " " + ev.Category + " " + ev.Reason
+		if ev.Kind == Connect && (ev.User != "bob" || ev.DB != "app" || ev.App != "psql") {
+			got = fmt.Sprintf("connect %q %q %q", ev.User, ev.DB, ev.App)
+		}
+		if got != c.want {
+			t.Errorf("%q: %q, want %q", c.line, got, c.want)
+		}
+	}
+	d := localizeDetail([]byte("Verbindung stimmte mit Datei »/etc/postgresql/16/main/pg_hba.conf« Zeile 3 überein: »host all all 0.0.0.0/0 scram-sha-256«"))
+	if want := `Connection matched file "/etc/postgresql/16/main/pg_hba.conf" line 3: "host all all 0.0.0.0/0 scram-sha-256"`; string(d) != want {
+		t.Errorf("DETAIL reads %q, want %q", d, want)
+	}
 }
