@@ -63,15 +63,37 @@ func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
 type patterns struct {
 	first [256][]*catalogEntry
 	open  []*catalogEntry
+	// A quick look before any matching: the second bytes (mod 64) of
+	// the texts, by their first; the last bytes of the open ones.
+	second   [256]uint64
+	openLast [256]bool
 }
 
 func (p *patterns) add(e *catalogEntry) {
-	if e.lits[0] == "" {
+	if l := e.lits[0]; l == "" {
 		p.open = append(p.open, e)
+		last := e.lits[len(e.lits)-1]
+		if last == "" {
+			p.openLast = [256]bool{}
+			for i := range p.openLast {
+				p.openLast[i] = true
+			}
+		} else {
+			p.openLast[last[len(last)-1]] = true
+		}
 	} else {
-		c := e.lits[0][0]
-		p.first[c] = append(p.first[c], e)
+		p.first[l[0]] = append(p.first[l[0]], e)
+		if len(l) < 2 {
+			p.second[l[0]] = ^uint64(0)
+		} else {
+			p.second[l[0]] |= 1 << (l[1] & 63)
+		}
 	}
+}
+
+// mayMatch is the quick look: false when no text of p can be msg's.
+func (p *patterns) mayMatch(msg []byte) bool {
+	return len(msg) > 1 && p.second[msg[0]]&(1<<(msg[1]&63)) != 0 || len(msg) > 0 && p.openLast[msg[len(msg)-1]]
 }
 
 // sort puts the longer texts first, so that a whole 12/13 authorized line
@@ -279,7 +301,7 @@ func localizeDetail(msg []byte) []byte {
 }
 
 func (p *patterns) translate(msg []byte) (english []byte, more bool) {
-	if len(msg) == 0 {
+	if !p.mayMatch(msg) {
 		return nil, false
 	}
 	var caps [16][]byte
