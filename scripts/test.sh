@@ -29,6 +29,13 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "parse/catalog_gen.go is what go generate writes from the installed catalogs"
+(cd parse && go run ../scripts/gencatalog -readme '' -o /tmp/pgtail-catalog.$$.go 2>/dev/null)
+if ! cmp -s parse/catalog_gen.go /tmp/pgtail-catalog.$$.go; then
+	echo "parse/catalog_gen.go is stale: run go generate ./parse"; diff parse/catalog_gen.go /tmp/pgtail-catalog.$$.go | head -20; exit 1
+fi
+rm -f /tmp/pgtail-catalog.$$.go
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
