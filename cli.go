@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	arg "github.com/alexflint/go-arg"
@@ -90,6 +92,15 @@ func (e inputError) Error() string {
 	return fmt.Sprintf("%s: %v", format.Clean(e.name), e.err)
 }
 
+// writeOut writes s to stdout; a write error (a full disk) is an error.
+func writeOut(stdout, stderr io.Writer, s string) int {
+	if _, err := io.WriteString(stdout, s); err != nil && !errors.Is(err, syscall.EPIPE) {
+		fmt.Fprintf(stderr, "pgtail: %v\n", errOutput{err})
+		return exitInput
+	}
+	return exitOK
+}
+
 // parseArgs parses the command line. Help and version are written to
 // stdout and reported as done.
 func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, done bool, code int) {
@@ -114,11 +125,11 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, do
 	err = p.Parse(argv)
 	switch {
 	case errors.Is(err, arg.ErrHelp):
-		p.WriteHelpForSubcommand(stdout, p.SubcommandNames()...)
-		return nil, true, exitOK
+		var b bytes.Buffer // go-arg drops write errors: write it here
+		p.WriteHelpForSubcommand(&b, p.SubcommandNames()...)
+		return nil, true, writeOut(stdout, stderr, b.String())
 	case errors.Is(err, arg.ErrVersion):
-		fmt.Fprintln(stdout, a.Version())
-		return nil, true, exitOK
+		return nil, true, writeOut(stdout, stderr, a.Version()+"\n")
 	case err != nil:
 		fmt.Fprintf(stderr, "pgtail: %v\n", err)
 		p.WriteUsageForSubcommand(stderr, p.SubcommandNames()...)

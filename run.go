@@ -65,6 +65,10 @@ func clearRecord(argv []string, path string, pathErr error, stdout, stderr io.Wr
 	if len(argv) > 2 {
 		fmt.Fprintln(stderr, "clear ignores other options")
 	}
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(stderr, "pgtail: recording is off (PGTAIL_STATE): there is no recorded session to clear")
+		return exitOK
+	}
 	if pathErr == nil {
 		pathErr = record.Clear(path)
 	}
@@ -72,16 +76,18 @@ func clearRecord(argv []string, path string, pathErr error, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "pgtail: cannot clear the recorded session: %v\n", pathErr)
 		return exitInput
 	}
-	fmt.Fprintln(stdout, "Connection statistics cleared.")
-	return exitOK
+	return writeOut(stdout, stderr, "Connection statistics cleared.\n")
 }
 
 // report renders the recorded session, with nothing piped in.
 func (t *tracker) report(path string, pathErr error) int {
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(t.stderr, "pgtail: recording is off (PGTAIL_STATE): no recorded session to report; pipe a log in")
+	}
 	if pathErr == nil {
 		st, err := record.Load(path)
 		if err != nil {
-			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session in %s: %v\n", path, err)
+			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session: %v\n", err)
 		}
 		t.st = st
 	}
