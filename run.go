@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -388,11 +387,11 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 	br := bufio.NewReaderSize(in, 64<<10)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipInput(br)
 		if err != nil {
 			return inputError{label, err}
 		}
-		r = gzipInput{zr}
+		r = zr
 	} else if strings.HasSuffix(name, ".gz") {
 		return inputError{label, errors.New("not in gzip format")}
 	}
