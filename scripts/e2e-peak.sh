@@ -2,7 +2,7 @@
 # e2e-peak.sh PGTAIL_BINARY: check pgtail's peak, failure table and session
 # times against what a real PostgreSQL 15 server and this script know.
 #
-#   go build -o /tmp/pgtail . && sudo scripts/e2e-peak.sh /tmp/pgtail
+#   go build -o /tmp/pgtail . && scripts/e2e-peak.sh /tmp/pgtail
 #
 # The log given to pgtail starts *after* three sessions were opened, so they
 # are pre-log sessions that pgtail only learns about from their
