@@ -111,6 +111,9 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		}
 		s.index[n] = int32(i)
 		s.names = append(s.names, n)
+		for d, v := range []string{n.DB, n.User, n.App} {
+			s.values[d][v] = struct{}{}
+		}
 		t := sn.Tally[i]
 		s.tally = append(s.tally, tally{active: t[0], connects: t[1], disconnects: t[2]})
 	}
@@ -135,6 +138,9 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if m == nil {
 			m = map[int32]*delta{}
 			s.slots[sl.Slot] = m
+		}
+		if m[sl.Name] == nil {
+			s.cells++
 		}
 		m[sl.Name] = &delta{sl.D[0], sl.D[1], sl.D[2]}
 	}

@@ -32,11 +32,13 @@ type Config struct {
 
 // State is the tracker. The zero value is not ready; use New.
 type State struct {
-	cfg   Config
-	res   int64 // resolution in seconds
-	names []Names
-	index map[Names]int32
-	tally []tally // by name index
+	cfg    Config
+	res    int64 // resolution in seconds
+	names  []Names
+	index  map[Names]int32
+	tally  []tally                // by name index
+	values [3]map[string]struct{} // the databases, users and applications in names
+	cells  int                    // (slot, name) cells in slots
 
 	sessions map[int]session             // open sessions by backend PID
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
@@ -89,6 +91,18 @@ type failKey struct {
 	reason string
 }
 
+// Names are chosen by clients: a flood of distinct names must cost
+// bounded memory. Past these caps a new name is counted as Other: first
+// only its database, user or application (whichever dimension is full),
+// then, when the (database, user, application) table is full, all three.
+// A name that fits is counted exactly, and stays exact.
+const (
+	maxValues    = 1 << 10 // distinct databases, users and applications, each
+	maxNames     = 1 << 12 // distinct (database, user, application)
+	maxSlotCells = 1 << 17 // timeline cells (slot, name); past it, (slot, Other)
+	maxFailNames = 1 << 12 // (name, reason) failure counts; past it, (Other, Other)
+)
+
 // maxPending bounds the "connection received" lines kept while waiting
 // for their session; probes and cancel requests never get one.
 const maxPending = 1 << 16
@@ -113,6 +127,7 @@ func New(cfg Config) *State {
 		pending:  map[int]origin{},
 		failures: map[failKey]int{},
 		slots:    map[int64]map[int32]*delta{},
+		values:   [3]map[string]struct{}{{}, {}, {}},
 
 		durs:      map[int32]Sketch{},
 		failTable: map[FailKey]FailStat{},
@@ -143,6 +158,42 @@ func (s *State) name(n Names) int32 {
 	if n.App == "" {
 		n.App = Unknown
 	}
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	n = s.fold(n)
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	if len(s.names) >= maxNames {
+		return s.other()
+	}
+	i := int32(len(s.names))
+	s.names = append(s.names, n)
+	s.tally = append(s.tally, tally{})
+	s.index[n] = i
+	return i
+}
+
+// fold replaces each name of a full dimension that is not in it yet by
+// Other, and adds the others.
+func (s *State) fold(n Names) Names {
+	for d, v := range []*string{&n.DB, &n.User, &n.App} {
+		if _, ok := s.values[d][*v]; ok {
+			continue
+		}
+		if len(s.values[d]) >= maxValues {
+			*v = Other
+			continue
+		}
+		s.values[d][*v] = struct{}{}
+	}
+	return n
+}
+
+// other is the name that counts what no longer fits.
+func (s *State) other() int32 {
+	n := Names{Other, Other, Other}
 	if i, ok := s.index[n]; ok {
 		return i
 	}
@@ -338,7 +389,11 @@ func (s *State) failure(out *Outcome) {
 		n = s.name(Names{ev.DB, ev.User, ev.App})
 	}
 	ev.App = s.names[n].App
-	s.failures[failKey{n, ev.Reason}]++
+	fk := failKey{n, ev.Reason}
+	if _, ok := s.failures[fk]; !ok && len(s.failures) >= maxFailNames {
+		fk = failKey{s.other(), Other} // the reason names a database or role
+	}
+	s.failures[fk]++
 	nm := s.names[n]
 	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Reason, ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
@@ -372,8 +427,9 @@ func (s *State) clock(t time.Time) {
 	// Prune in steps of a sixteenth of the retention, not every slot.
 	if oldest := s.slot(t) - keep; oldest > s.oldest+keep/16 {
 		s.oldest = oldest
-		for k := range s.slots {
+		for k, m := range s.slots {
 			if k < oldest {
+				s.cells -= len(m)
 				delete(s.slots, k)
 			}
 		}
@@ -431,9 +487,14 @@ func (s *State) record(t time.Time, n int32, d delta) {
 		s.slots[k] = m
 	}
 	p := m[n]
+	if p == nil && s.cells >= maxSlotCells {
+		n = s.other()
+		p = m[n]
+	}
 	if p == nil {
 		p = &delta{}
 		m[n] = p
+		s.cells++
 	}
 	p.connects += d.connects
 	p.disconnects += d.disconnects

@@ -35,7 +35,8 @@ check() { # LABEL PGTAIL EXPECTED
 step "cluster"
 pg_setup
 pg_start
-export PGTAIL_STATE=$PG_TMP/pgtail-state XDG_STATE_HOME=$PG_TMP/xdg NO_COLOR=1
+# sess/ is the caller's directory, not the server user's: pgtail records there.
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state XDG_STATE_HOME=$PG_TMP/xdg NO_COLOR=1
 PW=app_pw
 pg_psql postgres postgres '' '' "create role app_user login password '$PW'" "create database production"
 

@@ -49,7 +49,7 @@ step "cluster"
 pg_setup  # no extra postgresql.conf settings
 pg_start
 # pgtail records its statistics in a state file: keep it out of the caller's home.
-export PGTAIL_STATE=$PG_TMP/pgtail-state
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state # sess: the caller's, not the server user's
 export XDG_STATE_HOME=$PG_TMP/xdg-state
 export NO_COLOR=1
 
