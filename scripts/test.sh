@@ -59,6 +59,9 @@ done
 step "soak: 30 s at 20000 lines/s"
 DURATION=30s bash scripts/soak.sh
 
+step "soak: a name flood, 20 s at 20000 lines/s (every name new; at most 64 MB)"
+DURATION=20s FLOOD=1 bash scripts/soak.sh
+
 step "build"
 mkdir -p bin
 go build -o bin/pgtail .
