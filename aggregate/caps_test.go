@@ -170,3 +170,54 @@ func TestFloodRecordBounded(t *testing.T) {
 		t.Errorf("brand-new was not folded into %s", Other)
 	}
 }
+
+// A Snapshot shares nothing with the state: it is encoded while Apply
+// goes on (the recorder encodes outside the lock; -race checks it).
+func TestSnapshotIsACopy(t *testing.T) {
+	s := New(Config{})
+	floodApps(s, 2000, false)
+	s.Apply(parse.Event{Kind: parse.Connect, Time: floodT0.Add(time.Hour), PID: 7, DB: "d", User: "u", App: "a"})
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := s.Snapshot()
+	done := make(chan []byte)
+	go func() {
+		b, err := json.Marshal(sn)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- b
+	}()
+	for i := range 3000 { // every table changes meanwhile
+		tm := floodT0.Add(time.Hour + time.Duration(i)*time.Second)
+		s.Apply(parse.Event{Kind: parse.Connect, Time: tm, PID: 10000 + i, DB: "d", User: "u", App: "a"})
+		s.Apply(parse.Event{Kind: parse.Disconnect, Time: tm, PID: 10000 + i, DB: "d", User: "u", Duration: time.Duration(i) * time.Millisecond})
+		s.Apply(parse.Event{Kind: parse.Failure, Time: tm, PID: 20000 + i, DB: "d", User: fmt.Sprint(i), Reason: "password authentication failed"})
+	}
+	s.Apply(parse.Event{Kind: parse.Disconnect, Time: floodT0.Add(3 * time.Hour), PID: 7, DB: "d", User: "u", Duration: time.Hour})
+	got := <-done
+	// Map order differs from one encoding to the next: compare the views.
+	views := func(b []byte) string {
+		r := New(Config{})
+		if err := json.Unmarshal(b, r); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%+v\n%+v\n%+v\n%+v\n%+v", r.Summary(Filter{}), r.History(Filter{}, 24*time.Hour, time.Hour),
+			r.Durations(Filter{}), r.FailureTable(Filter{}), r.Peak())
+	}
+	if views(got) != views(want) {
+		t.Errorf("the snapshot changed after it was taken")
+	}
+	if views(got) == views(must(json.Marshal(s))) {
+		t.Errorf("the test changed nothing")
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

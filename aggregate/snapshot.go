@@ -3,6 +3,8 @@ package aggregate
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -62,9 +64,25 @@ type snapSlot struct {
 
 // MarshalJSON writes the state for a later report (the recorded session).
 func (s *State) MarshalJSON() ([]byte, error) {
+	return json.Marshal(s.snapshot())
+}
+
+// A Snapshot is a copy of what the record keeps of a State, taken under
+// whatever lock guards the State and encoded (MarshalJSON) without it: it
+// shares nothing that Apply changes. Its cost is a copy of the bounded
+// tables, far less than encoding them.
+type Snapshot struct{ sn snapshot }
+
+// Snapshot copies the state for the record.
+func (s *State) Snapshot() Snapshot { return Snapshot{s.snapshot()} }
+
+// MarshalJSON writes the snapshot as State.MarshalJSON writes the state.
+func (sn Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(sn.sn) }
+
+func (s *State) snapshot() snapshot {
 	sn := snapshot{
 		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
-		Names: s.names, Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
+		Names: slices.Clone(s.names), Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
 		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
@@ -84,14 +102,17 @@ func (s *State) MarshalJSON() ([]byte, error) {
 			sn.Slots = append(sn.Slots, snapSlot{k, n, [3]int32{d.connects, d.disconnects, d.net}})
 		}
 	}
-	sn.Peak = &s.peak
+	peak := s.peak
+	peak.Stair, peak.Tail = slices.Clone(peak.Stair), slices.Clone(peak.Tail)
+	sn.Peak = &peak
 	for n, k := range s.durs {
+		k.Counts = maps.Clone(k.Counts)
 		sn.Durations = append(sn.Durations, snapDuration{n, k})
 	}
 	for k, st := range s.failTable {
 		sn.FailTable = append(sn.FailTable, snapFail{k, st})
 	}
-	return json.Marshal(sn)
+	return sn
 }
 
 // UnmarshalJSON restores a state written by MarshalJSON. Sessions

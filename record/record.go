@@ -157,9 +157,11 @@ func (r *Recorder) Cleared() bool {
 	return false
 }
 
-// Save records st, unless a clear came first: then it reports cleared
-// and writes nothing, and the caller resets and saves again.
-func (r *Recorder) Save(st *aggregate.State) (cleared bool, err error) {
+// Save records st (a State, or a Snapshot of one taken under the
+// caller's lock, so that encoding and writing do not hold it), unless a
+// clear came first: then it reports cleared and writes nothing, and the
+// caller resets and saves again.
+func (r *Recorder) Save(st json.Marshaler) (cleared bool, err error) {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return false, err
