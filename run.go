@@ -275,7 +275,7 @@ func (t *tracker) save(force bool) {
 		return
 	}
 	if t.rec.Cleared() {
-		t.st, force = aggregate.New(t.cfg), true
+		t.st, force = t.st.Cleared(), true // the open sessions stay
 	}
 	if !t.dirty && !force {
 		return
@@ -289,7 +289,7 @@ func (t *tracker) save(force bool) {
 	defer func() { t.savedAt, t.saveCost = time.Now(), time.Since(start) }()
 	cleared, err := t.rec.Save(t.st)
 	if cleared {
-		t.st = aggregate.New(t.cfg)
+		t.st = t.st.Cleared()
 		_, err = t.rec.Save(t.st)
 	}
 	if err != nil {

@@ -72,14 +72,17 @@ type session struct {
 	start time.Time // where its connect went on the timeline
 	host  string
 	seq   int64 // its connect step on the peak curve
+	// carried: open before a clear, whose connect is not counted (Cleared)
+	carried bool
 }
 
 // An anonSession is a session of a log without PIDs: only its names and
 // its step in the peak curve are known.
 type anonSession struct {
-	name  int32
-	seq   int64
-	start time.Time // where its connect went on the timeline
+	name    int32
+	seq     int64
+	start   time.Time // where its connect went on the timeline
+	carried bool      // as in session
 }
 
 type origin struct {
@@ -285,7 +288,7 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
+		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
 	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
@@ -346,7 +349,7 @@ func (s *State) failure(out *Outcome) {
 	n := int32(-1)
 	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
 		delete(s.sessions, ev.PID)
-		if ev.AfterAuth {
+		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
 			t := &s.tally[n]
@@ -363,7 +366,9 @@ func (s *State) failure(out *Outcome) {
 			s.tally[ss.name].active--
 			s.add(ev.Time, ss.name, delta{net: -1})
 			s.peak.step(ev.Time, -1)
-			s.replaced++
+			if !ss.carried {
+				s.replaced++
+			}
 		}
 	}
 	if ev.PID == 0 && ev.AfterAuth {
@@ -377,12 +382,16 @@ func (s *State) failure(out *Outcome) {
 				delete(s.anon, k)
 			}
 			t := &s.tally[n]
-			t.connects--
 			t.active--
-			s.record(a.start, n, delta{connects: -1}) // where it was counted
 			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(a.seq)
-			out.Retracted = true
+			if a.carried { // its connect was before a clear: it just ends
+				s.peak.step(ev.Time, -1)
+			} else {
+				t.connects--
+				s.record(a.start, n, delta{connects: -1}) // where it was counted
+				s.peak.retract(a.seq)
+				out.Retracted = true
+			}
 		}
 	}
 	if n < 0 {
