@@ -109,8 +109,11 @@ type tracker struct {
 	stats  parse.Stats
 	failed bool // an input could not be opened or read
 
+	live  parse.Stats      // of the input being read, as of its last event
 	rec   *record.Recorder // nil: this run does not record
 	dirty bool             // events applied since the last save
+
+	saveFailed bool // the last save failed (reported once)
 
 	savedAt  time.Time     // when the last save ended
 	saveCost time.Duration // how long it took
@@ -162,7 +165,6 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	done := make(chan error, 1)
 	go func() { done <- t.readAll(files, stdin) }()
 	var tick <-chan time.Time
-	t.save(true)
 	if t.rec != nil {
 		ticker := time.NewTicker(time.Second)
 		defer ticker.Stop()
@@ -262,48 +264,81 @@ func (t *tracker) render() int {
 	return exitOK
 }
 
-// save records the state when it changed or when force is set. After a
-// clear from another terminal the tracker starts again from zero.
-func (t *tracker) save(force bool) {
-	if force {
+// save records the state when it changed, about once a second, and at the
+// end (final). The state is copied under the lock and encoded and written
+// without it, so a save never holds up the watch stream. After a clear
+// from another terminal the statistics start again from zero and the open
+// sessions stay. An input in which no PostgreSQL entry was recognised
+// (`true | pgtail connections`) leaves the record alone. A failed save (a
+// full disk) keeps the live lock and is tried again at the next tick; it
+// is reported once, and again if the final save fails too.
+func (t *tracker) save(final bool) {
+	if t.rec == nil {
+		return
+	}
+	if final {
 		t.mu.Lock()
 	} else if !t.mu.TryLock() {
 		return // the reader holds it, maybe stuck writing to stdout: next tick
 	}
-	defer t.mu.Unlock()
-	if t.rec == nil {
-		return
-	}
+	force := false
 	if t.rec.Cleared() {
 		t.st, force = t.st.Cleared(), true // the open sessions stay
 	}
-	if !t.dirty && !force {
+	switch {
+	case !force && !t.dirty && !(final && t.inputStats().Entries > 0):
+		t.mu.Unlock()
+		return
+	// A big state takes a while to write: keep the recording under a
+	// tenth of the time, whatever "once a second" says.
+	case !final && !force && time.Since(t.savedAt) < 10*t.saveCost:
+		t.mu.Unlock()
 		return
 	}
-	// A big state (many open sessions) takes a while to write: keep the
-	// recording under a tenth of the time, whatever "once a second" says.
-	if !force && time.Since(t.savedAt) < 10*t.saveCost {
-		return
-	}
-	start := time.Now()
-	defer func() { t.savedAt, t.saveCost = time.Now(), time.Since(start) }()
-	cleared, err := t.rec.Save(t.st)
-	if cleared {
-		t.st = t.st.Cleared()
-		_, err = t.rec.Save(t.st)
-	}
-	if err != nil {
-		fmt.Fprintf(t.stderr, "pgtail: recording the session failed: %v\n", err)
-		t.rec.Close()
-		t.rec = nil
-		return
-	}
+	snap := t.st.Snapshot()
 	t.dirty = false
+	t.mu.Unlock()
+
+	start := time.Now()
+	cleared, err := t.rec.Save(snap)
+	if cleared { // a clear came in between: start again from it
+		t.mu.Lock()
+		t.st = t.st.Cleared()
+		snap = t.st.Snapshot()
+		t.mu.Unlock()
+		_, err = t.rec.Save(snap)
+	}
+	t.savedAt, t.saveCost = time.Now(), time.Since(start)
+
+	t.mu.Lock() // stderr is shared with the reader
+	defer t.mu.Unlock()
+	switch {
+	case err != nil:
+		t.dirty = true // try again at the next tick
+		if final {
+			fmt.Fprintf(t.stderr, "pgtail: recording the session failed at the end: %v; the record keeps the last save\n", err)
+		} else if !t.saveFailed {
+			fmt.Fprintf(t.stderr, "pgtail: recording the session failed: %v; trying again every second\n", err)
+		}
+		t.saveFailed = true
+	case t.saveFailed:
+		fmt.Fprintln(t.stderr, "pgtail: recording the session works again")
+		t.saveFailed = false
+	}
+}
+
+// inputStats are the reader's counts: of the inputs read to the end, and
+// of the one being read as of its last event (a Ctrl+C report has them).
+func (t *tracker) inputStats() parse.Stats {
+	s := t.stats
+	s.Add(t.live)
+	return s
 }
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	f := t.stats.Format // what was read, detected or given
+	stats := t.inputStats()
+	f := stats.Format // what was read, detected or given
 	if f == parse.Auto {
 		f = t.cmd.Format
 	}
@@ -322,8 +357,8 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		MaxConnections: t.cmd.MaxConn,
 		Durations:      t.st.Durations(t.filter),
 		Input: format.Input{
-			Lines: t.stats.Lines, Entries: t.stats.Entries, Skipped: t.stats.Skipped, Truncated: t.stats.Truncated,
-			Format: fname, Prefix: t.stats.Prefix,
+			Lines: stats.Lines, Entries: stats.Entries, Skipped: stats.Skipped, Truncated: stats.Truncated,
+			Format: fname, Prefix: stats.Prefix,
 		},
 	}
 }
@@ -400,6 +435,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 	defer func() {
 		t.mu.Lock()
 		t.stats.Add(pr.Stats())
+		t.live = parse.Stats{}
 		t.mu.Unlock()
 	}()
 	for {
@@ -416,6 +452,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.mu.Lock()
 		o := t.st.Apply(ev)
 		t.dirty = true
+		t.live = pr.Stats()
 		if t.cmd.Watch && t.shows(o) {
 			if t.cmd.JSON {
 				err = format.WatchJSON(t.out, o)
