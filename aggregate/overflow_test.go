@@ -9,14 +9,14 @@ import (
 // A sum of session times does not wrap to negative (issue 12).
 func TestSketchSumSaturates(t *testing.T) {
 	longest := time.Duration(math.MaxInt64)
-	var k Sketch
+	var k sketch
 	k.Add(longest)
 	k.Sum = math.MaxInt64 - 5 // as after a million such sessions
 	k.Add(longest)
 	if k.Sum != math.MaxInt64 {
 		t.Errorf("Sum = %d, want it to stop at MaxInt64", k.Sum)
 	}
-	var m Sketch
+	var m sketch
 	m.Add(time.Second)
 	m.Merge(k)
 	if m.Sum != math.MaxInt64 || m.Max != longest.Milliseconds() {

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pgtail/pgtail/parse"
+)
+
+// inputStats is what reading the inputs found out about them.
+type inputStats struct {
+	parse.Stats             // lines, entries, format, … of the inputs read to the end
+	live        parse.Stats // of the input being read, as of its last event
+	failed      bool        // an input could not be opened or read
+}
+
+// all are the counts of every input, the one being read included: a
+// report after Ctrl+C on a live input has them.
+func (in inputStats) all() parse.Stats {
+	s := in.Stats
+	s.Add(in.live)
+	return s
+}
+
+// readAll reads every input in order. An input that cannot be opened or
+// read is reported and the others are still read; only a failed write
+// to stdout stops it.
+func (t *tracker) readAll(files []string, stdin io.Reader) error {
+	for _, name := range files {
+		err := t.readOne(name, stdin)
+		var out errOutput
+		if errors.As(err, &out) {
+			return err
+		}
+		if err != nil {
+			t.mu.Lock()
+			fmt.Fprintf(t.stderr, "pgtail: %v\n", err)
+			t.input.failed = true
+			t.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// readOne reads one input ("-" is stdin) into the state.
+func (t *tracker) readOne(name string, stdin io.Reader) error {
+	in, label, closeInput, err := openInput(name, stdin)
+	if err != nil {
+		return err
+	}
+	defer closeInput()
+	// Only --json shows the entry counts: only it pays for exact ones.
+	pr := parse.NewReader(in, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
+	defer func() {
+		t.mu.Lock()
+		t.input.Add(pr.Stats())
+		t.input.live = parse.Stats{}
+		t.mu.Unlock()
+	}()
+	for ev, err := range pr.All() {
+		if err != nil {
+			return inputError{label, err}
+		}
+		if ev.Kind == parse.Ready {
+			continue // PostgreSQL 18 setup time: not counted (yet)
+		}
+		if err := t.apply(ev, pr.Stats()); err != nil {
+			return errOutput{err}
+		}
+	}
+	return nil
+}
+
+// openInput opens a file ("-" is stdin) and decompresses it when it
+// starts with gzip's magic bytes. label names it in messages.
+func openInput(name string, stdin io.Reader) (r io.Reader, label string, closeInput func(), err error) {
+	var in io.Reader = stdin
+	label, closeInput = "stdin", func() {}
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, "", nil, inputError{name, err}
+		}
+		in, label, closeInput = f, name, func() { f.Close() }
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := newGzipInput(br)
+		if err != nil {
+			closeInput()
+			return nil, "", nil, inputError{label, err}
+		}
+		return zr, label, closeInput, nil
+	}
+	if strings.HasSuffix(name, ".gz") {
+		closeInput()
+		return nil, "", nil, inputError{label, errors.New("not in gzip format")}
+	}
+	return br, label, closeInput, nil
+}
+
+// errGzipCut is what a gzip stream that stops before its end means: the
+// file was cut short (a copy in progress, a full disk). What came before
+// the cut has been read and counted.
+var errGzipCut = errors.New("gzip data ends early: the file is truncated")
+
+// errGzipGarbage is what gzip(1) says of bytes after the last member that
+// are neither a member nor zeros (exit 2, a warning): all was read.
+var errGzipGarbage = errors.New("decompression OK, trailing garbage ignored")
+
+// gzipInput reads the members of a gzip file one after the other, as
+// gzip(1) does: zeros after the last member (tape padding) end it
+// quietly, anything else after it is trailing garbage.
+type gzipInput struct {
+	zr *gzip.Reader
+	br *bufio.Reader // what zr reads: positioned at a member's end
+}
+
+func newGzipInput(br *bufio.Reader) (*gzipInput, error) {
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	return &gzipInput{zr, br}, nil
+}
+
+func (g *gzipInput) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err == io.EOF {
+			err = g.next()
+			if err == nil && n == 0 {
+				continue
+			}
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errGzipCut
+		}
+		return n, err
+	}
+}
+
+// next starts the member after the one that ended, or returns io.EOF at
+// the end of the file or of its zero padding.
+func (g *gzipInput) next() error {
+	magic, _ := g.br.Peek(2)
+	switch {
+	case len(magic) == 0:
+		return io.EOF
+	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		if err := g.zr.Reset(g.br); err != nil {
+			return err
+		}
+		g.zr.Multistream(false)
+		return nil
+	}
+	for {
+		b, err := g.br.ReadByte()
+		if err == io.EOF {
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		if b != 0 {
+			return errGzipGarbage
+		}
+	}
+}
