@@ -13,6 +13,12 @@
 //     report never clobbers a live tracker's record.
 //   - NAME.lock is held for the moment of each read-modify-write, so a
 //     clear and a tracker's save cannot interleave.
+//
+// Nothing at the path is trusted (safe.go): files are opened without
+// following links and without blocking, only a regular file of the
+// running user is used, only a pgtail record is replaced, and a state
+// directory other users can write to is refused. PGTAIL_STATE=off (or
+// /dev/null) turns recording off.
 package record
 
 import (
