@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	arg "github.com/alexflint/go-arg"
@@ -70,9 +72,18 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// writeOut writes s to stdout; a write error (a full disk) is an error,
+// a closed pipe is not.
+func writeOut(stdout io.Writer, s string) error {
+	if _, err := io.WriteString(stdout, s); err != nil && !errors.Is(err, syscall.EPIPE) {
+		return errOutput{err}
+	}
+	return nil
+}
+
 // parseArgs parses the command line. An invalid one is an error with
 // exit code 1; help and version are written to stdout and return a nil
-// command and no error.
+// command and no error (or a write error).
 func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	var a cliArgs
 	p, err := arg.NewParser(arg.Config{Program: "pgtail"}, &a)
@@ -98,11 +109,11 @@ func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	err = p.Parse(argv)
 	switch {
 	case errors.Is(err, arg.ErrHelp):
-		p.WriteHelpForSubcommand(stdout, p.SubcommandNames()...)
-		return nil, nil
+		var b bytes.Buffer // go-arg drops write errors: write it here
+		p.WriteHelpForSubcommand(&b, p.SubcommandNames()...)
+		return nil, writeOut(stdout, b.String())
 	case errors.Is(err, arg.ErrVersion):
-		fmt.Fprintln(stdout, a.Version())
-		return nil, nil
+		return nil, writeOut(stdout, a.Version()+"\n")
 	case err != nil:
 		return nil, usage(usageErrorf("pgtail: %v", err), p.SubcommandNames()...)
 	case a.Connections == nil:

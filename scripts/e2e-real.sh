@@ -3,10 +3,11 @@
 # connection workload and check `pgtail connections` against pg_stat_activity
 # and against the script's own count of what it did.
 #
-#   go build -o /tmp/pgtail . && sudo scripts/e2e-real.sh /tmp/pgtail
+#   go build -o /tmp/pgtail . && scripts/e2e-real.sh /tmp/pgtail
 #
-# Needs root (the server runs as the `postgres` OS user via runuser) and
-# PostgreSQL 15 (installed with apt-get when initdb is missing). Exit 0 when every
+# Runs as any user (as root the server runs as the `postgres` OS user via
+# runuser, otherwise as the current user) and needs PostgreSQL 15 (as root
+# installed with apt-get when initdb is missing; see pg_preflight). Exit 0 when every
 # number agrees, 1 on any mismatch or failure. Takes about 10 s.
 #
 # Workload (log_line_prefix '%m [%p] %q%u@%d ', the Debian default):
@@ -93,7 +94,7 @@ else
 fi
 pg_start
 # pgtail records its statistics in a state file: keep it out of the caller's home.
-export PGTAIL_STATE=$PG_TMP/pgtail-state
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state # sess: the caller's, not the server user's
 export XDG_STATE_HOME=$PG_TMP/xdg-state
 export NO_COLOR=1
 

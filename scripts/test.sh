@@ -8,6 +8,17 @@ step() { printf '\n=== %s\n' "$*"; }
 
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
 
+# No test touches the user's own recorded session.
+state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-test-state.XXXXXX")
+trap 'rm -rf "$state_dir"' EXIT
+export PGTAIL_STATE=$state_dir/connections.json
+
+# The real-PostgreSQL tests come last: say now, not after the rest, if they
+# cannot run here (as root the server runs as `postgres`; otherwise as the
+# current user, with PostgreSQL already installed).
+step "real PostgreSQL can run here"
+bash -c '. scripts/pglib.sh && pg_preflight && pg_info "ok: server as ${PG_USER_OS}, binaries in ${PG_BIN:-(installed by the e2e step)}"'
+
 step "gofmt"
 unformatted=$(gofmt -l . | grep -v '^testdata/' || true)
 if [ -n "$unformatted" ]; then
@@ -17,8 +28,8 @@ fi
 step "go vet"
 go vet ./...
 
-step "staticcheck"
-go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+step "staticcheck (the version pinned by go.mod's tool directive)"
+go tool staticcheck ./...
 
 step "go mod tidy is clean"
 cp go.mod /tmp/pgtail-go.mod.$$; cp go.sum /tmp/pgtail-go.sum.$$
@@ -56,6 +67,9 @@ done
 
 step "soak: 30 s at 20000 lines/s"
 DURATION=30s bash scripts/soak.sh
+
+step "soak: a name flood, 20 s at 20000 lines/s (every name new; at most 64 MB)"
+DURATION=20s FLOOD=1 bash scripts/soak.sh
 
 step "build"
 mkdir -p bin
