@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ const (
 
 type cliArgs struct {
 	Connections *connectionsCmd `arg:"subcommand:connections" help:"track connections, sessions and failed logins"`
+	Completion  *completionCmd  `arg:"subcommand:completion" help:"print the shell completion script for bash, zsh or fish"`
+	Help        *helpCmd        `arg:"subcommand:help" help:"show the help of pgtail or of a command"`
+	VersionCmd  *versionCmd     `arg:"subcommand:version" help:"print the version"`
 }
 
 func (cliArgs) Version() string { return "pgtail " + version }
@@ -51,13 +55,15 @@ type connectionsCmd struct {
 
 type colorMode string
 
+// colorModes are the values of --color.
+var colorModes = []string{"auto", "always", "never"}
+
 func (c *colorMode) UnmarshalText(b []byte) error {
-	switch s := string(b); s {
-	case "auto", "always", "never":
-		*c = colorMode(s)
-		return nil
+	if !slices.Contains(colorModes, string(b)) {
+		return fmt.Errorf("must be auto, always or never")
 	}
-	return fmt.Errorf("must be auto, always or never")
+	*c = colorMode(b)
+	return nil
 }
 
 // useColor decides once whether watch output is colored.
@@ -120,9 +126,11 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, do
 		fmt.Fprintln(stdout, a.Version())
 		return nil, true, exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "pgtail: %v\n", err)
+		fmt.Fprintf(stderr, "pgtail: %v\n", explain(err, p.SubcommandNames()))
 		p.WriteUsageForSubcommand(stderr, p.SubcommandNames()...)
 		return nil, true, exitUsage
+	case a.Completion != nil || a.Help != nil || a.VersionCmd != nil:
+		return nil, true, runMeta(&a, p, stdout, stderr)
 	case a.Connections == nil:
 		fmt.Fprintln(stderr, "pgtail: missing command: try 'pgtail connections'")
 		p.WriteUsage(stderr)
