@@ -1,0 +1,127 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pgtail/pgtail/aggregate"
+	"github.com/pgtail/pgtail/parse"
+)
+
+// saved records a state whose sessions hold names and returns the path.
+func saved(t testing.TB, names []aggregate.Names, sessions int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state", "connections.json")
+	st := aggregate.New(aggregate.Config{Resolution: time.Minute, Retention: 24 * time.Hour})
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	for i := range max(sessions, len(names)) {
+		n := names[i%len(names)]
+		st.Apply(parse.Event{Kind: parse.Connect, Time: t0.Add(time.Duration(i) * time.Millisecond), PID: 1000 + i, DB: n.DB, User: n.User, App: n.App})
+	}
+	rec, err := Open(path)
+	if err != nil || rec == nil {
+		t.Fatal(rec, err)
+	}
+	defer rec.Close()
+	if _, err := rec.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func listDir(t testing.TB, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		fi, _ := e.Info()
+		out = append(out, fmt.Sprintf("%s %d %v", e.Name(), fi.Size(), fi.ModTime()))
+	}
+	return out
+}
+
+// Names reads the same names Load does, from the record only: nothing
+// in its directory is created or changed.
+func TestNames(t *testing.T) {
+	want := []aggregate.Names{
+		{DB: "production", User: "app_user", App: "rails"},
+		{DB: "my db", User: "o'brien", App: "psql $x"},
+		{DB: "a&b;c", User: `us"er`, App: aggregate.Unknown},
+	}
+	path := saved(t, want, 50)
+	before := listDir(t, filepath.Dir(path))
+	got, err := Names(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Names = %v, want %v", got, want)
+	}
+	st, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := st.Summary(aggregate.Filter{}); sum.Active != 50 {
+		t.Errorf("Load sees %d active, want 50", sum.Active)
+	}
+	if after := listDir(t, filepath.Dir(path)); !slices.Equal(before, after) {
+		t.Errorf("the state directory changed:\n%v\n%v", before, after)
+	}
+
+	if err := Clear(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Names(path); got != nil || err != nil {
+		t.Errorf("after clear: %v, %v", got, err)
+	}
+	missing := filepath.Join(t.TempDir(), "none", "connections.json")
+	if got, err := Names(missing); got != nil || err != nil {
+		t.Errorf("missing: %v, %v", got, err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Names created the directory of a missing record: %v", err)
+	}
+	for _, bad := range []string{"garbage\n", `{"version":99}` + "\n{}", `{"version":1}` + "\n[1]", `{"version":1}` + "\n{\"names\":[{\"db\":1}]}"} {
+		p := filepath.Join(t.TempDir(), "c.json")
+		if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Names(p); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%q: err %v, want ErrCorrupt", bad, err)
+		}
+	}
+}
+
+// BenchmarkNames reads the names of a big record (20000 open sessions
+// of 5000 names): it must stay far under the 100 ms completion budget.
+func BenchmarkNames(b *testing.B) {
+	var names []aggregate.Names
+	for i := range 5000 {
+		names = append(names, aggregate.Names{DB: fmt.Sprintf("db%d", i%200), User: fmt.Sprintf("user%d", i%50), App: fmt.Sprintf("app %d", i)})
+	}
+	path := saved(b, names, 20000)
+	fi, _ := os.Stat(path)
+	b.ReportMetric(float64(fi.Size())/1e6, "MB-record")
+	b.Run("Names", func(b *testing.B) {
+		for b.Loop() {
+			if n, err := Names(path); err != nil || len(n) != 5000 {
+				b.Fatal(len(n), err)
+			}
+		}
+	})
+	b.Run("Load", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Load(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
