@@ -20,8 +20,8 @@ func readmeSection(md, heading string) string {
 			continue
 		}
 		if n := len(l) - len(strings.TrimLeft(l, "#")); n <= level && strings.HasPrefix(l[n:], " ") {
-			return strings.TrimSpace(strings.Join(lines[:i], "\n"))
+			return strings.Trim(strings.Join(lines[:i], "\n"), "\n")
 		}
 	}
-	return strings.TrimSpace(body)
+	return strings.Trim(body, "\n")
 }
