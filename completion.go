@@ -170,7 +170,7 @@ func completeArgs(c cliCommand, before []string, cur string, getenv func(string)
 		}
 	}
 	if pending != nil {
-		return matching(cur, valueCandidates(*pending, "", getenv)), dirNone
+		return valueCandidates(*pending, "", cur, getenv), dirNone
 	}
 	if !dashdash && strings.HasPrefix(cur, "-") && cur != "-" {
 		if name, _, ok := strings.Cut(strings.TrimLeft(cur, "-"), "="); ok {
@@ -178,7 +178,7 @@ func completeArgs(c cliCommand, before []string, cur string, getenv func(string)
 			if !found {
 				return nil, dirNone
 			}
-			return matching(cur, valueCandidates(f, cur[:strings.Index(cur, "=")+1], getenv)), dirNone
+			return valueCandidates(f, cur[:strings.Index(cur, "=")+1], cur, getenv), dirNone
 		}
 		cands := matching(cur, flagCandidates(c.allFlags(), used))
 		if len(cands) > 0 && !slices.ContainsFunc(cands, func(c candidate) bool { return !strings.HasSuffix(c.word, "=") }) {
@@ -224,13 +224,16 @@ func flagCandidates(flags []cliFlag, used map[string]bool) []candidate {
 	return cands
 }
 
-// valueCandidates are the values of a flag, each after prefix: the fixed
-// ones of --format and --color, the recorded names for --db, --user
-// and --app.
-func valueCandidates(f cliFlag, prefix string, getenv func(string) string) []candidate {
+// valueCandidates are the values of a flag that complete cur, each
+// after prefix (the "--db=" of cur, or nothing): the fixed ones of
+// --format and --color, the recorded names for --db, --user and --app.
+func valueCandidates(f cliFlag, prefix, cur string, getenv func(string) string) []candidate {
+	typed := strings.TrimPrefix(cur, prefix)
 	var cands []candidate
 	for _, v := range flagValues(f) {
-		cands = append(cands, candidate{word: prefix + v})
+		if strings.HasPrefix(v, typed) {
+			cands = append(cands, candidate{word: prefix + v})
+		}
 	}
 	if pick := recordedNames[f.Long]; pick != nil {
 		path, err := record.Path(getenv)
@@ -240,7 +243,7 @@ func valueCandidates(f cliFlag, prefix string, getenv func(string) string) []can
 		names, _ := record.Names(path) // a broken record completes nothing
 		seen := map[string]bool{}
 		for _, n := range names {
-			if v := pick(n); v != "" && !seen[v] {
+			if v := pick(n); v != "" && strings.HasPrefix(v, typed) && !seen[v] {
 				seen[v] = true
 				cands = append(cands, candidate{word: prefix + v})
 			}
