@@ -55,6 +55,7 @@ func TestNames(t *testing.T) {
 		{DB: "production", User: "app_user", App: "rails"},
 		{DB: "my db", User: "o'brien", App: "psql $x"},
 		{DB: "a&b;c", User: `us"er`, App: aggregate.Unknown},
+		{DB: `back\slash <x>`, User: "ünïcødé\u2028", App: "tab\there"},
 	}
 	path := saved(t, want, 50)
 	before := listDir(t, filepath.Dir(path))
@@ -88,6 +89,16 @@ func TestNames(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Names created the directory of a missing record: %v", err)
+	}
+	// A names list in another shape (spaces, a new key) takes the
+	// decoder's way and gives the same names.
+	other := filepath.Join(t.TempDir(), "c.json")
+	body := `{"version":1}` + "\n" + `{"resolution": 60, "names": [ {"app": "psql", "db": "my db", "user": "o'brien", "new": 1} ], "sessions": []}`
+	if err := os.WriteFile(other, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Names(other); err != nil || !slices.Equal(got, []aggregate.Names{{DB: "my db", User: "o'brien", App: "psql"}}) {
+		t.Errorf("another shape: %v, %v", got, err)
 	}
 	for _, bad := range []string{"garbage\n", `{"version":99}` + "\n{}", `{"version":1}` + "\n[1]", `{"version":1}` + "\n{\"names\":[{\"db\":1}]}"} {
 		p := filepath.Join(t.TempDir(), "c.json")

@@ -29,6 +29,19 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "the shells the completion tests run"
+for sh in bash zsh fish; do
+	command -v "$sh" >/dev/null && continue
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null || {
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null; }
+	elif [ -n "${CI:-}" ]; then
+		echo "$sh is missing"; exit 1
+	else
+		echo "$sh is missing (apt-get install $sh): its completion test skips"
+	fi
+done
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
@@ -47,6 +60,12 @@ done
 
 step "soak: 30 s at 20000 lines/s"
 DURATION=30s bash scripts/soak.sh
+
+step "shell completion in the real bash, zsh and fish"
+go test -count=1 -run '^TestCompletion(Bash|Zsh|Fish)$' -v . | grep -E '^(---|ok|FAIL|panic|\s+completion_test)'
+
+step "completion speed on a large record (under 100 ms beyond a start-up)"
+bash scripts/complete-speed.sh
 
 step "build"
 mkdir -p bin
