@@ -65,6 +65,11 @@ func complete(args []string, stdout io.Writer, getenv func(string) string) int {
 		}
 		words, raws = words[1:], raws[1:] // the program's own name
 		rawCur, bashCur = raws[len(raws)-1], args[1]
+		if strings.Trim(bashCur, "=:") == "" {
+			// COMP_WORDS has the = of --db= as a word, but readline
+			// replaces only what follows it: nothing yet.
+			bashCur = ""
+		}
 	case "zsh", "fish":
 		if len(args) == 0 {
 			return exitUsage

@@ -167,14 +167,16 @@ comp() {
 	COMP_LINE=$1 COMP_POINT=${#1}
 	shift
 	COMP_WORDS=("$@") COMP_CWORD=$(($# - 1))
-	local before=${COMP_LINE% *} word=${COMP_LINE##* } r
+	local word=${COMP_LINE##* } cw=${COMP_WORDS[COMP_CWORD]} r
+	[[ $cw == = ]] && cw= # readline replaces only what follows the =
+
 	COMPREPLY=() opts=
 	_pgtail
 	if [[ $opts == *"-o filenames"* ]]; then
 		printf '%s\n' "${COMPREPLY[@]}" # readline quotes file names itself
 	else
 		for r in "${COMPREPLY[@]}"; do
-			eval "set -- ${word%"${COMP_WORDS[COMP_CWORD]}"}$r"
+			eval "set -- ${word%"$cw"}$r"
 			printf '%s\n' "$1"
 		done
 	fi
