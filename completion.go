@@ -59,7 +59,7 @@ func complete(args []string, stdout io.Writer, getenv func(string) string) int {
 			return exitUsage
 		}
 		var raws []string
-		words, raws = shellWords(args[0])
+		words, raws, _ = shellWords(args[0])
 		if len(words) == 0 {
 			return exitOK
 		}
@@ -82,7 +82,7 @@ func complete(args []string, stdout io.Writer, getenv func(string) string) int {
 	w := bufio.NewWriter(stdout)
 	if dir == dirFiles && shell == "bash" {
 		// bash lists the files itself from its own word, unquoted.
-		cur, _ := shellWords(bashCur)
+		cur, _, _ := shellWords(bashCur)
 		fmt.Fprintf(w, "%s\t%s\n", dir, cur[len(cur)-1])
 	} else {
 		fmt.Fprintln(w, dir)
@@ -191,8 +191,8 @@ func completeArgs(c cliCommand, before []string, cur string, getenv func(string)
 		}
 		return cands, dirNone
 	}
-	if len(c.Args) == 0 {
-		return nil, dirNone
+	if !slices.ContainsFunc(c.Args, func(a cliFlag) bool { return a.Placeholder == "FILE" }) {
+		return nil, dirNone // help and completion took their one word
 	}
 	var cands []candidate
 	if c.Name == "connections" && positionals == 0 && !dashdash {
@@ -280,9 +280,10 @@ const (
 )
 
 // shellWords splits a command line the way the shell does (blanks,
-// quotes, backslashes): each word unquoted, and as typed. A line that
-// ends in a blank ends with an empty word: the one being completed.
-func shellWords(line string) (words, raws []string) {
+// quotes, backslashes): each word unquoted, and as typed, and the quote
+// left open at its end. A line that ends in a blank ends with an empty
+// word: the one being completed.
+func shellWords(line string) (words, raws []string, open quoteState) {
 	var word strings.Builder
 	start, inWord := 0, false
 	state := unquoted
@@ -322,7 +323,7 @@ func shellWords(line string) (words, raws []string) {
 	if !inWord {
 		raws[len(raws)-1] = ""
 	}
-	return words, raws
+	return words, raws, state
 }
 
 // bashRequote writes the candidate as the continuation of what was typed
@@ -334,7 +335,7 @@ func bashRequote(raw, typed, cand string) string {
 		return bashQuote(cand)
 	}
 	rest := cand[len(typed):]
-	switch openQuote(raw) {
+	switch _, _, open := shellWords(raw); open {
 	case inSingle:
 		return raw + strings.ReplaceAll(rest, "'", `'\''`) + "'"
 	case inDouble:
@@ -348,24 +349,6 @@ func bashRequote(raw, typed, cand string) string {
 		return raw + b.String() + `"`
 	}
 	return raw + bashQuote(rest)
-}
-
-// openQuote is the quote left open at the end of raw.
-func openQuote(raw string) quoteState {
-	state := unquoted
-	for i := 0; i < len(raw); i++ {
-		switch ch := raw[i]; {
-		case state == unquoted && ch == '\\', state == inDouble && ch == '\\':
-			i++
-		case state == unquoted && ch == '\'':
-			state = inSingle
-		case state == unquoted && ch == '"':
-			state = inDouble
-		case state == inSingle && ch == '\'', state == inDouble && ch == '"':
-			state = unquoted
-		}
-	}
-	return state
 }
 
 // bashQuote escapes every character the shell would read specially.

@@ -142,6 +142,26 @@ func compQueries(t *testing.T) []compQuery {
 
 // Files, clear and quoted words differ by shell; each test adds its own.
 
+// checkAnswers compares the shell's answers with the queries', after a
+// first answer of the script's own (how it registered), when header is set.
+func checkAnswers(t *testing.T, shell string, got [][]string, header []string, queries []compQuery) {
+	t.Helper()
+	if header != nil {
+		if len(got) == 0 || !slices.Equal(got[0], header) {
+			t.Fatalf("%s registered the completion as %q, want %q", shell, got, header)
+		}
+		got = got[1:]
+	}
+	if len(got) != len(queries) {
+		t.Fatalf("%s: %d answers for %d queries: %q", shell, len(got), len(queries), got)
+	}
+	for i, q := range queries {
+		if !sameSet(got[i], q.want) {
+			t.Errorf("%s %q:\n got %q\nwant %q", shell, q.line, got[i], q.want)
+		}
+	}
+}
+
 func sameSet(got, want []string) bool {
 	g, w := slices.Clone(got), slices.Clone(want)
 	slices.Sort(g)
@@ -202,24 +222,14 @@ comp() {
 		script.WriteString("\n")
 	}
 	got := runShell(t, env, dir, []string{sh, "--norc", "--noprofile"}, script.String())
-	if len(got) != len(queries)+1 {
-		t.Fatalf("%d answers for %d queries: %q", len(got), len(queries)+1, got)
-	}
-	if !slices.Equal(got[0], []string{"complete -F _pgtail pgtail"}) {
-		t.Errorf("complete -p pgtail: %q", got[0])
-	}
-	for i, q := range queries {
-		if !sameSet(got[i+1], q.want) {
-			t.Errorf("bash %q:\n got %q\nwant %q", q.line, got[i+1], q.want)
-		}
-	}
+	checkAnswers(t, "bash", got, []string{"complete -F _pgtail pgtail"}, queries)
 }
 
 // bashWords splits a line the way bash's completion does into
 // COMP_WORDS: at blanks outside quotes, and with each = of
 // COMP_WORDBREAKS a word of its own.
 func bashWords(line string) []string {
-	_, raws := shellWords(line)
+	_, raws, _ := shellWords(line)
 	var words []string
 	for _, r := range raws {
 		if k := strings.Index(r, "="); k > 0 && strings.HasPrefix(r, "-") {
@@ -270,7 +280,7 @@ comp() {
 		compQuery{"pgtail connections x.log ", []string{"<files>"}},
 	)
 	for _, q := range queries {
-		words, _ := shellWords(q.line)
+		words, _, _ := shellWords(q.line)
 		script.WriteString("comp " + shellQuote(words[len(words)-1]))
 		for _, w := range words[:len(words)-1] {
 			script.WriteString(" " + shellQuote(w))
@@ -278,17 +288,7 @@ comp() {
 		script.WriteString("\n")
 	}
 	got := runShell(t, env, dir, []string{sh, "-f"}, script.String())
-	if len(got) != len(queries)+1 {
-		t.Fatalf("%d answers for %d queries: %q", len(got), len(queries)+1, got)
-	}
-	if !slices.Equal(got[0], []string{"_pgtail"}) {
-		t.Errorf("_comps[pgtail]: %q", got[0])
-	}
-	for i, q := range queries {
-		if !sameSet(got[i+1], q.want) {
-			t.Errorf("zsh %q:\n got %q\nwant %q", q.line, got[i+1], q.want)
-		}
-	}
+	checkAnswers(t, "zsh", got, []string{"_pgtail"}, queries)
 }
 
 // fish: the script is loaded with `| source` and `complete -C LINE`
@@ -311,16 +311,55 @@ func TestCompletionFish(t *testing.T) {
 		script.WriteString("complete -C " + fishQuote(q.line) + " | string replace -r '\\t.*' ''\necho --end--\n")
 	}
 	got := runShell(t, env, dir, []string{sh, "--no-config"}, script.String())
-	if len(got) != len(queries) {
-		t.Fatalf("%d answers for %d queries: %q", len(got), len(queries), got)
-	}
-	for i, q := range queries {
-		if !sameSet(got[i], q.want) {
-			t.Errorf("fish %q:\n got %q\nwant %q", q.line, got[i], q.want)
-		}
-	}
+	checkAnswers(t, "fish", got, nil, queries)
 }
 
 func fishQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// The engine without a shell: what each position completes to.
+func TestCompleteWords(t *testing.T) {
+	env := func(string) string { return "" } // no PGTAIL_STATE, no HOME: no record
+	for _, tc := range []struct {
+		words []string
+		want  string // the candidates, then the directive
+	}{
+		{[]string{"--he"}, "--help plain"},
+		{[]string{"frob", ""}, "plain"},
+		{[]string{"connections", "--watch", "--w"}, "--window= nospace"},
+		{[]string{"connections", "--history", "--json", "--"}, "--watch --db= --user= --app= --format= --prefix= --window= --bucket= --color= --max-connections= --help --version plain"},
+		{[]string{"connections", "--db", ""}, "plain"},
+		{[]string{"connections", "--format", "j"}, "jsonlog plain"},
+		{[]string{"connections", "--nope=", ""}, "clear files"},
+		{[]string{"connections", "--window", "1h", "c"}, "clear files"},
+		{[]string{"connections", "--", "-"}, "files"},
+		{[]string{"connections", "-", ""}, "files"},
+		{[]string{"completion", "z"}, "zsh plain"},
+		{[]string{"completion", "bash", ""}, "plain"},
+		{[]string{"version", ""}, "plain"},
+	} {
+		cands, dir := completeWords(tc.words, env)
+		var got []string
+		for _, c := range cands {
+			got = append(got, c.word)
+		}
+		if s := strings.Join(append(got, string(dir)), " "); s != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.words, s, tc.want)
+		}
+	}
+}
+
+// A reply for bash, put back in the line, unquotes to the candidate,
+// whatever quotes the word was started with.
+func TestBashRequote(t *testing.T) {
+	for _, name := range []string{"plain", "my db", "o'brien", `us"er`, "a&b;c|d", `back\slash`, "$HOME", "`cmd`", "sp  two", "ünï", "*?[x]"} {
+		for _, raw := range []string{"", "'", `"`} {
+			q := bashRequote(raw, "", name)
+			words, _, open := shellWords(q)
+			if len(words) != 1 || words[0] != name || open != unquoted {
+				t.Errorf("%q after %q: %q reads back as %q", name, raw, q, words)
+			}
+		}
+	}
 }
