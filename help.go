@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"syscall"
 
 	arg "github.com/alexflint/go-arg"
 )
@@ -44,7 +45,7 @@ func runMeta(a *cliArgs, p *arg.Parser, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		_, err := io.WriteString(stdout, script)
-		if err != nil {
+		if err != nil && !errors.Is(err, syscall.EPIPE) { // `| head`: done, quietly
 			fmt.Fprintf(stderr, "pgtail: %v\n", errOutput{err})
 			return exitInput
 		}
