@@ -245,14 +245,14 @@ func valueCandidates(f cliFlag, prefix, cur string, getenv func(string) string) 
 		if err != nil {
 			return nil
 		}
-		names, _ := record.Names(path) // a broken record completes nothing
 		seen := map[string]bool{}
-		for _, n := range names {
+		// A broken record completes the names read before the break.
+		_ = record.Names(path, func(n aggregate.Names) {
 			if v := pick(n); v != "" && strings.HasPrefix(v, typed) && !seen[v] {
 				seen[v] = true
 				cands = append(cands, candidate{word: prefix + v})
 			}
-		}
+		})
 		slices.SortFunc(cands, func(a, b candidate) int { return strings.Compare(a.word, b.word) })
 	}
 	return cands

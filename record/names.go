@@ -11,88 +11,97 @@ import (
 	"github.com/pgtail/pgtail/aggregate"
 )
 
-// Names returns the names (database, user, application) the recorded
-// session has seen, for shell completion. It only reads: it opens the
+// Names calls each with every name (database, user, application) the
+// recorded session has seen, for shell completion. It only reads: it opens the
 // file read-only, takes no lock and creates nothing; the record is
 // replaced by rename, so it always reads one whole version. It decodes
 // the header and the state's "names" list and stops there, without
 // reading the sessions and timeline that follow it. A missing or
-// cleared record has no names and no error.
-func Names(path string) ([]aggregate.Names, error) {
+// cleared record has no names and no error. On an error, each may
+// have been called for the names before it.
+func Names(path string, each func(aggregate.Names)) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
 	line, err := br.ReadSlice('\n')
 	if err == io.EOF && len(line) == 0 {
-		return nil, nil // an empty file
+		return nil // an empty file
 	}
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	h, _, err := split(line)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if h.Cleared {
-		return nil, nil
+		return nil
 	}
 	dec := json.NewDecoder(br)
 	if tok, err := dec.Token(); err == io.EOF {
-		return nil, nil // a header alone
+		return nil // a header alone
 	} else if err != nil || tok != json.Delim('{') {
-		return nil, fmt.Errorf("%w: the state is not an object", ErrCorrupt)
+		return fmt.Errorf("%w: the state is not an object", ErrCorrupt)
 	}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		if tok == "names" {
 			rest := bufio.NewReaderSize(io.MultiReader(dec.Buffered(), br), 64<<10)
-			if names, ok := scanNames(rest); ok {
-				return names, nil
+			n, ok := scanNames(rest, each)
+			switch {
+			case ok:
+				return nil
+			case n == 0:
+				return slowNames(path, each) // another shape from the start
 			}
-			return slowNames(path)
+			return fmt.Errorf("%w: the names list breaks off after %d names", ErrCorrupt, n)
 		}
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // slowNames decodes the names list with encoding/json: for a list that
 // scanNames does not take (a new key, another spelling).
-func slowNames(path string) ([]aggregate.Names, error) {
+func slowNames(path string, each func(aggregate.Names)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	_, body, err := split(b)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var st struct {
 		Names []aggregate.Names `json:"names"`
 	}
 	if err := json.Unmarshal(body, &st); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	return st.Names, nil
+	for _, n := range st.Names {
+		each(n)
+	}
+	return nil
 }
 
 // scanNames reads `: [{"db":"…","user":"…","app":"…"},…]` exactly as
 // encoding/json writes a []aggregate.Names, several times faster than
 // decoding it (completion must answer within 100 ms on a big record).
-// Anything else, it reports not ok.
-func scanNames(r *bufio.Reader) (names []aggregate.Names, ok bool) {
+// It calls each for every name as it reads it; at anything else it stops
+// and reports not ok, and how many names it gave.
+func scanNames(r *bufio.Reader, each func(aggregate.Names)) (n int, ok bool) {
 	expect := func(want string) bool {
 		for i := 0; i < len(want); i++ {
 			if c, err := r.ReadByte(); err != nil || c != want[i] {
@@ -132,39 +141,40 @@ func scanNames(r *bufio.Reader) (names []aggregate.Names, ok bool) {
 		return s, err == nil
 	}
 	if !expect(":[") {
-		return nil, false
+		return n, false
 	}
 	if c, err := r.ReadByte(); err != nil {
-		return nil, false
+		return n, false
 	} else if c == ']' {
-		return []aggregate.Names{}, true
+		return 0, true
 	} else if r.UnreadByte() != nil {
-		return nil, false
+		return n, false
 	}
 	for {
-		var n aggregate.Names
+		var name aggregate.Names
 		var good bool
 		if !expect(`{"db":"`) {
-			return nil, false
+			return n, false
 		}
-		if n.DB, good = str(); !good || !expect(`,"user":"`) {
-			return nil, false
+		if name.DB, good = str(); !good || !expect(`,"user":"`) {
+			return n, false
 		}
-		if n.User, good = str(); !good || !expect(`,"app":"`) {
-			return nil, false
+		if name.User, good = str(); !good || !expect(`,"app":"`) {
+			return n, false
 		}
-		if n.App, good = str(); !good || !expect("}") {
-			return nil, false
+		if name.App, good = str(); !good || !expect("}") {
+			return n, false
 		}
-		names = append(names, n)
+		each(name)
+		n++
 		c, err := r.ReadByte()
 		switch {
 		case err != nil:
-			return nil, false
+			return n, false
 		case c == ']':
-			return names, true
+			return n, true
 		case c != ',':
-			return nil, false
+			return n, false
 		}
 	}
 }

@@ -48,6 +48,13 @@ func listDir(t testing.TB, dir string) []string {
 	return out
 }
 
+// collect gathers what Names gives.
+func collect(path string) ([]aggregate.Names, error) {
+	var names []aggregate.Names
+	err := Names(path, func(n aggregate.Names) { names = append(names, n) })
+	return names, err
+}
+
 // Names reads the same names Load does, from the record only: nothing
 // in its directory is created or changed.
 func TestNames(t *testing.T) {
@@ -59,7 +66,7 @@ func TestNames(t *testing.T) {
 	}
 	path := saved(t, want, 50)
 	before := listDir(t, filepath.Dir(path))
-	got, err := Names(path)
+	got, err := collect(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +87,11 @@ func TestNames(t *testing.T) {
 	if err := Clear(path); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Names(path); got != nil || err != nil {
+	if got, err := collect(path); got != nil || err != nil {
 		t.Errorf("after clear: %v, %v", got, err)
 	}
 	missing := filepath.Join(t.TempDir(), "none", "connections.json")
-	if got, err := Names(missing); got != nil || err != nil {
+	if got, err := collect(missing); got != nil || err != nil {
 		t.Errorf("missing: %v, %v", got, err)
 	}
 	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
@@ -97,15 +104,15 @@ func TestNames(t *testing.T) {
 	if err := os.WriteFile(other, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Names(other); err != nil || !slices.Equal(got, []aggregate.Names{{DB: "my db", User: "o'brien", App: "psql"}}) {
+	if got, err := collect(other); err != nil || !slices.Equal(got, []aggregate.Names{{DB: "my db", User: "o'brien", App: "psql"}}) {
 		t.Errorf("another shape: %v, %v", got, err)
 	}
-	for _, bad := range []string{"garbage\n", `{"version":99}` + "\n{}", `{"version":1}` + "\n[1]", `{"version":1}` + "\n{\"names\":[{\"db\":1}]}"} {
+	for _, bad := range []string{`{"version":1}` + "\n" + `{"names":[{"db":"a","user":"b","app":"c"},{"db":"a","user":"b"}]}`, "garbage\n", `{"version":99}` + "\n{}", `{"version":1}` + "\n[1]", `{"version":1}` + "\n{\"names\":[{\"db\":1}]}"} {
 		p := filepath.Join(t.TempDir(), "c.json")
 		if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Names(p); !errors.Is(err, ErrCorrupt) {
+		if _, err := collect(p); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%q: err %v, want ErrCorrupt", bad, err)
 		}
 	}
@@ -123,7 +130,7 @@ func BenchmarkNames(b *testing.B) {
 	b.ReportMetric(float64(fi.Size())/1e6, "MB-record")
 	b.Run("Names", func(b *testing.B) {
 		for b.Loop() {
-			if n, err := Names(path); err != nil || len(n) != 5000 {
+			if n, err := collect(path); err != nil || len(n) != 5000 {
 				b.Fatal(len(n), err)
 			}
 		}

@@ -3,9 +3,9 @@
 # is large: it must stay under 100 ms (issue 15). It records a session of
 # SESSIONS open sessions with NAMES distinct (db, user, app) triples in a
 # temp state file (PGTAIL_STATE, never yours), then times RUNS calls of
-# what the bash script runs on --db=<TAB>, against a bare start-up
-# (pgtail version), and, for scale, 3 reports from the same record (which
-# load all of it).
+# what the bash script runs on --db=<TAB> (the check: its median CPU
+# time), beside a bare start-up (pgtail version) and, for scale, 3
+# reports from the same record (which load all of it).
 #
 #   scripts/complete-speed.sh                       # 200000 sessions, 20000 names
 #   SESSIONS=50000 NAMES=5000 RUNS=10 scripts/complete-speed.sh
@@ -33,16 +33,18 @@ awk -v n="$SESSIONS" -v names="$NAMES" 'BEGIN {
 "$bin" connections "$work/big.log" >/dev/null
 echo "record: $(du -k "$PGTAIL_STATE" | cut -f1) KiB, $SESSIONS open sessions, $NAMES names"
 
-# ms runs the command RUNS times and prints the median and the slowest, in ms.
+# ms runs the command RUNS times and prints the medians of its wall-clock
+# and CPU (user + system) times, in ms. The CPU time is what the check
+# uses: on a shared machine the wall clock mostly measures the others.
 ms() {
-	local i t0 t1 all=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N)
-		"$@" >/dev/null
-		t1=$(date +%s%N)
-		all+=($(((t1 - t0) / 1000000)))
-	done
-	printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR] = $1} END {printf "median %d ms, slowest %d ms\n", a[int((NR + 1) / 2)], a[NR]}'
+	local i times
+	times=$(for ((i = 0; i < RUNS; i++)); do
+		{ TIMEFORMAT='%R %U %S'; time "$@" >/dev/null; } 2>&1
+	done)
+	median() { sort -n | awk '{v[NR] = $1} END {printf "%d", v[int((NR + 1) / 2)]}'; }
+	printf 'wall %s ms, cpu %s ms (medians of %d)\n' \
+		"$(echo "$times" | awk '{print $1 * 1000}' | median)" \
+		"$(echo "$times" | awk '{print ($2 + $3) * 1000}' | median)" "$RUNS"
 }
 
 n=$("$bin" __complete bash "pgtail connections --db=" "=" | tail -n +2 | wc -l)
@@ -53,8 +55,6 @@ echo "pgtail version (start-up):  $startup"
 echo "completion of --db=db12:    $complete_ms"
 echo "completion of --db= (all):  $(ms "$bin" __complete bash "pgtail connections --db=" "=")"
 echo "report from the record:     $(RUNS=3 ms "$bin" connections)"
-# On a shared machine a process start alone can take tens of ms: the
-# check is on what completion adds to it.
-extra=$(($(echo "$complete_ms" | awk '{print $2}') - $(echo "$startup" | awk '{print $2}')))
-echo "completion adds $extra ms to a start-up (limit $LIMIT_MS ms)"
-[ "$extra" -lt "$LIMIT_MS" ]
+cpu=$(echo "$complete_ms" | sed 's/.*cpu \([0-9]*\) ms.*/\1/')
+echo "completion takes $cpu ms of CPU (limit $LIMIT_MS ms)"
+[ "$cpu" -lt "$LIMIT_MS" ]
