@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unicode/utf8"
 
 	"github.com/pgtail/pgtail/aggregate"
 )
@@ -133,7 +134,7 @@ func scanNames(r *bufio.Reader, each func(aggregate.Names)) (n int, ok bool) {
 			}
 			buf = append(buf, c)
 		}
-		if !escaped {
+		if !escaped && utf8.Valid(buf) {
 			return string(buf), true
 		}
 		var s string

@@ -1,6 +1,9 @@
 package record
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -140,6 +143,33 @@ func BenchmarkNames(b *testing.B) {
 			if _, err := Load(path); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// scanNames takes exactly what encoding/json reads as a names list, or
+// says it does not: never other names, never a panic.
+func FuzzScanNames(f *testing.F) {
+	for _, s := range []string{
+		`:[]`, `:[{"db":"a","user":"b","app":"c"}]`, `:[{"db":"a\"b","user":"\u0026","app":"\\"}]`,
+		`:[{"db":"a","user":"b","app":"c"},{"db":"x","user":"y","app":"z"}]`, `:[{"db":"a","user":"b"}]`,
+		`: [ ]`, `:[{"db":"\ud800","user":"","app":""}]`, `:[{"db":"a","user":"b","app":"c"}`, ":[{\"db\":\"\xff\",\"user\":\"\",\"app\":\"\"}]",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got []aggregate.Names
+		_, ok := scanNames(bufio.NewReader(bytes.NewReader(b)), func(n aggregate.Names) { got = append(got, n) })
+		if !ok {
+			return
+		}
+		// scanNames stops at the list's end: decode just that value.
+		var want []aggregate.Names
+		if err := json.NewDecoder(bytes.NewReader(b[1:])).Decode(&want); err != nil {
+			t.Fatalf("scanNames took %q, encoding/json does not: %v", b, err)
+		}
+		if len(got) != len(want) || (len(got) > 0 && !slices.Equal(got, want)) {
+			t.Fatalf("%q: scanNames %v, encoding/json %v", b, got, want)
 		}
 	})
 }

@@ -53,7 +53,7 @@ done
 
 # Hostile input (docs/safety.md): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
-for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
+for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun ./record:FuzzScanNames; do
 	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
 	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
 done
