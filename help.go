@@ -26,7 +26,7 @@ type versionCmd struct{}
 var shells = []string{"bash", "zsh", "fish"}
 
 // runMeta runs help, version or completion once go-arg has parsed them.
-func runMeta(a *cliArgs, p *arg.Parser, stdout, stderr io.Writer) int {
+func runMeta(a *cliArgs, p *arg.Parser, stdout io.Writer) error {
 	switch {
 	case a.VersionCmd != nil:
 		fmt.Fprintln(stdout, a.Version())
@@ -34,23 +34,19 @@ func runMeta(a *cliArgs, p *arg.Parser, stdout, stderr io.Writer) int {
 		p.WriteHelpForSubcommand(stdout) // the top level, not "help"
 	case a.Help != nil:
 		if _, ok := lookupCommand(a.Help.Command); !ok {
-			fmt.Fprintf(stderr, "pgtail: unknown command '%s'%s\n", a.Help.Command, didYouMean(a.Help.Command, commandNames(), "try 'pgtail help'"))
-			return exitUsage
+			return usageErrorf("pgtail: unknown command '%s'%s", a.Help.Command, didYouMean(a.Help.Command, commandNames(), "try 'pgtail help'"))
 		}
 		p.WriteHelpForSubcommand(stdout, a.Help.Command)
 	case a.Completion != nil:
 		script, ok := completionScripts[a.Completion.Shell]
 		if !ok {
-			fmt.Fprintf(stderr, "pgtail: no completion for the shell '%s'%s\n", a.Completion.Shell, didYouMean(a.Completion.Shell, shells, "pgtail completes bash, zsh and fish"))
-			return exitUsage
+			return usageErrorf("pgtail: no completion for the shell '%s'%s", a.Completion.Shell, didYouMean(a.Completion.Shell, shells, "pgtail completes bash, zsh and fish"))
 		}
-		_, err := io.WriteString(stdout, script)
-		if err != nil && !errors.Is(err, syscall.EPIPE) { // `| head`: done, quietly
-			fmt.Fprintf(stderr, "pgtail: %v\n", errOutput{err})
-			return exitInput
+		if _, err := io.WriteString(stdout, script); err != nil && !errors.Is(err, syscall.EPIPE) { // `| head`: done, quietly
+			return errOutput{err}
 		}
 	}
-	return exitOK
+	return nil
 }
 
 // explain rewrites go-arg's errors for a mistyped command or flag with
