@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,9 @@ const version = "0.1.0"
 
 type cliArgs struct {
 	Connections *connectionsCmd `arg:"subcommand:connections" help:"track connections, sessions and failed logins"`
+	Completion  *completionCmd  `arg:"subcommand:completion" help:"print the shell completion script for bash, zsh or fish"`
+	Help        *helpCmd        `arg:"subcommand:help" help:"show the help of pgtail or of a command"`
+	VersionCmd  *versionCmd     `arg:"subcommand:version" help:"print the version"`
 }
 
 func (cliArgs) Version() string { return "pgtail " + version }
@@ -47,13 +51,15 @@ type connectionsCmd struct {
 
 type colorMode string
 
+// colorModes are the values of --color.
+var colorModes = []string{"auto", "always", "never"}
+
 func (c *colorMode) UnmarshalText(b []byte) error {
-	switch s := string(b); s {
-	case "auto", "always", "never":
-		*c = colorMode(s)
-		return nil
+	if !slices.Contains(colorModes, string(b)) {
+		return fmt.Errorf("must be auto, always or never")
 	}
-	return fmt.Errorf("must be auto, always or never")
+	*c = colorMode(b)
+	return nil
 }
 
 // useColor decides once whether watch output is colored.
@@ -115,7 +121,9 @@ func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	case errors.Is(err, arg.ErrVersion):
 		return nil, writeOut(stdout, a.Version()+"\n")
 	case err != nil:
-		return nil, usage(usageErrorf("pgtail: %v", err), p.SubcommandNames()...)
+		return nil, usage(usageErrorf("pgtail: %v", explain(err, p.SubcommandNames())), p.SubcommandNames()...)
+	case a.Completion != nil || a.Help != nil || a.VersionCmd != nil:
+		return nil, runMeta(&a, p, stdout)
 	case a.Connections == nil:
 		return nil, usage(usageErrorf("pgtail: missing command: try 'pgtail connections'"), p.SubcommandNames()...)
 	}

@@ -20,6 +20,9 @@ import (
 
 // run is the whole program on injected streams; it returns the exit code.
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(argv) > 0 && argv[0] == completeCmd {
+		return complete(argv[1:], stdout, getenv) // for the completion scripts
+	}
 	return exit(stderr, pgtail(argv, stdin, stdout, stderr, getenv))
 }
 

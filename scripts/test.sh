@@ -40,6 +40,19 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "the shells the completion tests run"
+for sh in bash zsh fish; do
+	command -v "$sh" >/dev/null && continue
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null || {
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null; }
+	elif [ -n "${CI:-}" ]; then
+		echo "$sh is missing"; exit 1
+	else
+		echo "$sh is missing (apt-get install $sh): its completion test skips"
+	fi
+done
+
 step "parse/catalog_gen.go against what go generate writes from the installed catalogs"
 # A warning, not a failure: a newer server package may ship changed translations.
 (cd parse && go run ../scripts/gencatalog -readme '' -o /tmp/pgtail-catalog.$$.go 2>/dev/null) || true
@@ -60,7 +73,7 @@ done
 
 # Hostile input (README, "Hostile input and safety"): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
-for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
+for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun ./record:FuzzScanNames; do
 	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
 	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
 done
@@ -70,6 +83,12 @@ DURATION=30s bash scripts/soak.sh
 
 step "soak: a name flood, 20 s at 20000 lines/s (every name new; at most 64 MB)"
 DURATION=20s FLOOD=1 bash scripts/soak.sh
+
+step "shell completion in the real bash, zsh and fish"
+go test -count=1 -run '^TestCompletion(Bash|Zsh|Fish)$' -v . | grep -E '^(---|ok|FAIL|panic|\s+completion_test)'
+
+step "completion speed on a large record (under 100 ms beyond a start-up)"
+bash scripts/complete-speed.sh
 
 step "build"
 mkdir -p bin
