@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ type connectionsCmd struct {
 	Color   colorMode     `arg:"--color" default:"auto" placeholder:"WHEN" help:"auto, always or never"`
 	JSON    bool          `arg:"--json" help:"summary and history as one JSON object; watch as one JSON object per event (NDJSON)"`
 	MaxConn int           `arg:"--max-connections" placeholder:"N" help:"the server's max_connections, to show the peak's headroom"`
+	Follow  bool          `arg:"--follow" help:"read each FILE from its start and keep following it through rotation; a DIR follows its newest log file"`
+	Listen  string        `arg:"--listen" placeholder:"ADDR" help:"serve Prometheus metrics at http://ADDR/metrics while reading (host:port)"`
 	Files   []string      `arg:"positional" placeholder:"FILE" help:"log files to read in order (- is stdin, .gz is decompressed); or 'clear'"`
 }
 
@@ -145,6 +148,16 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, do
 	if c.MaxConn < 0 {
 		fmt.Fprintln(stderr, "pgtail: --max-connections must not be negative")
 		return nil, true, exitUsage
+	}
+	if c.Follow && len(c.Files) == 0 {
+		fmt.Fprintln(stderr, "pgtail: --follow needs a FILE or a log DIRECTORY to follow")
+		return nil, true, exitUsage
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			fmt.Fprintf(stderr, "pgtail: --listen must be host:port (127.0.0.1:9187, :9187): %v\n", err)
+			return nil, true, exitUsage
+		}
 	}
 	if c.Bucket > c.Window {
 		fmt.Fprintln(stderr, "pgtail: --bucket must not be longer than --window")

@@ -32,7 +32,22 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	t := newTracker(c, stdout, stderr, useColor(c.Color, isTerminal(stdout), getenv("NO_COLOR") != ""))
 	if len(c.Files) == 0 && !c.Watch && !piped(stdin) {
+		if c.Listen != "" {
+			fmt.Fprintln(stderr, "pgtail: --listen serves the metrics of a run that reads a log: give FILEs, --follow or a pipe")
+			return exitUsage
+		}
 		return t.report(statePath, stateErr)
+	}
+	if c.Follow || c.Listen != "" {
+		t.live = newLiveInputs()
+	}
+	if c.Listen != "" {
+		closeMetrics, err := t.serveMetrics(c.Listen)
+		if err != nil {
+			fmt.Fprintf(stderr, "pgtail: --listen: %v\n", err)
+			return exitUsage
+		}
+		defer closeMetrics()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -106,6 +121,7 @@ type tracker struct {
 
 	rec   *record.Recorder // nil: this run does not record
 	dirty bool             // events applied since the last save
+	live  *liveInputs      // nil unless --follow or --listen
 
 	savedAt  time.Time     // when the last save ended
 	saveCost time.Duration // how long it took
@@ -147,15 +163,26 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) int {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if t.cmd.Follow && !t.openFollowers(files) {
+		return exitInput
+	}
 	if t.cmd.Watch {
 		where := ""
-		if len(t.cmd.Files) > 0 {
+		if t.cmd.Follow {
+			where = " in " + format.Clean(t.followed())
+		} else if len(t.cmd.Files) > 0 {
 			where = " in " + format.Clean(strings.Join(t.cmd.Files, ", "))
 		}
 		fmt.Fprintf(t.stderr, "Watching connections%s (Ctrl+C to exit)\n", where)
 	}
 	done := make(chan error, 1)
-	go func() { done <- t.readAll(files, stdin) }()
+	go func() {
+		if t.cmd.Follow {
+			done <- t.followAll()
+		} else {
+			done <- t.readAll(files, stdin)
+		}
+	}()
 	var tick <-chan time.Time
 	t.save(true)
 	if t.rec != nil {
@@ -175,6 +202,14 @@ wait:
 			break wait
 		case <-tick:
 			t.save(false)
+		}
+	}
+	if interrupted && t.cmd.Follow {
+		// The followers read what the files hold by now, then end.
+		close(t.live.stop)
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
 		}
 	}
 	if interrupted && t.cmd.Watch {
@@ -298,7 +333,8 @@ func (t *tracker) save(force bool) {
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	f := t.stats.Format // what was read, detected or given
+	stats := t.inputStats()
+	f := stats.Format // what was read, detected or given
 	if f == parse.Auto {
 		f = t.cmd.Format
 	}
@@ -317,8 +353,8 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		MaxConnections: t.cmd.MaxConn,
 		Durations:      t.st.Durations(t.filter),
 		Input: format.Input{
-			Lines: t.stats.Lines, Entries: t.stats.Entries, Skipped: t.stats.Skipped, Truncated: t.stats.Truncated,
-			Format: fname, Prefix: t.stats.Prefix,
+			Lines: stats.Lines, Entries: stats.Entries, Skipped: stats.Skipped, Truncated: stats.Truncated,
+			Format: fname, Prefix: stats.Prefix,
 		},
 	}
 }
@@ -390,11 +426,19 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 	} else if strings.HasSuffix(name, ".gz") {
 		return inputError{label, errors.New("not in gzip format")}
 	}
-	// Only --json shows the entry counts: only it pays for exact ones.
-	pr := parse.NewReader(r, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
+	return t.readEvents(r, label, nil)
+}
+
+// readEvents reads the events of one input into the state. In watch mode
+// the lines a follower fw found in its file are read silently.
+func (t *tracker) readEvents(r io.Reader, label string, fw *follower) error {
+	// Only --json and --listen show the entry counts: only they pay for exact ones.
+	pr := parse.NewReader(r, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON || t.cmd.Listen != ""})
+	id := t.live.begin()
 	defer func() {
 		t.mu.Lock()
 		t.stats.Add(pr.Stats())
+		t.live.end(id)
 		t.mu.Unlock()
 	}()
 	for {
@@ -411,7 +455,8 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.mu.Lock()
 		o := t.st.Apply(ev)
 		t.dirty = true
-		if t.cmd.Watch && t.shows(o) {
+		t.live.publish(id, pr)
+		if t.cmd.Watch && t.shows(o) && (fw == nil || !fw.backlog(ev.Line)) {
 			if t.cmd.JSON {
 				err = format.WatchJSON(t.out, o)
 			} else {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pgtail/pgtail/aggregate"
+)
+
+// Prometheus metrics (--listen). They are not counted beside the state:
+// a collector reads the aggregate state under the tracker's lock at each
+// scrape, so /metrics and the summary always tell the same numbers. When
+// `pgtail connections clear` resets the running tracker, every counter
+// starts again from zero with a new created time stamp: a counter reset,
+// as Prometheus expects one.
+
+var (
+	nameLabels = []string{"database", "user", "application"}
+
+	descOpen = prometheus.NewDesc("pgtail_sessions_open",
+		"Sessions open now, by database, user and application (sums to the active count).", nameLabels, nil)
+	descConnects = prometheus.NewDesc("pgtail_connections_total",
+		"Sessions that started (connection authorized, not refused right after).", nameLabels, nil)
+	descDisconnects = prometheus.NewDesc("pgtail_disconnections_total",
+		"Sessions that ended with a disconnection line.", nameLabels, nil)
+	descFailures = prometheus.NewDesc("pgtail_connection_failures_total",
+		"Connection attempts the server refused, by category (as in --json).", []string{"category"}, nil)
+	descDurations = prometheus.NewDesc("pgtail_session_duration_seconds",
+		"Session times of the sessions that ended with a disconnection line.", nil, nil)
+	descPeak = prometheus.NewDesc("pgtail_sessions_peak",
+		"The most sessions open at one moment during the run, server-wide (exact, between scrapes too).", nil, nil)
+	descResets = prometheus.NewDesc("pgtail_server_resets_total",
+		"Server restarts, shutdowns and crashes read in the log, by reason.", []string{"reason"}, nil)
+	descResetEnded = prometheus.NewDesc("pgtail_sessions_ended_by_reset_total",
+		"Sessions that a server restart, shutdown or crash ended without a disconnection line.", nil, nil)
+	descLines = prometheus.NewDesc("pgtail_log_lines_total",
+		"Log lines read.", nil, nil)
+	descEntries = prometheus.NewDesc("pgtail_log_entries_total",
+		"Log entries recognised (a severity after the log_line_prefix).", nil, nil)
+	descSkipped = prometheus.NewDesc("pgtail_log_lines_skipped_total",
+		"Non-blank lines that are neither log entries nor their continuations.", nil, nil)
+	descTruncated = prometheus.NewDesc("pgtail_log_lines_truncated_total",
+		"Lines over 1 MiB, cut.", nil, nil)
+	descInfo = prometheus.NewDesc("pgtail_log_info",
+		"The log format and log_line_prefix read (detected or given); always 1.", []string{"format", "prefix"}, nil)
+	descReopened = prometheus.NewDesc("pgtail_follow_reopened_total",
+		"Files followed (--follow) read again from their start: rotated (renamed and created again, or the server's next file) or truncated.",
+		[]string{"path", "reason"}, nil)
+)
+
+// A stateCollector reads the tracker's state at scrape time.
+type stateCollector struct {
+	t *tracker
+
+	// Under t.mu: the state of the last scrape, and when its counters
+	// started (the start of the run, or the last clear).
+	st    *aggregate.State
+	since time.Time
+}
+
+func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descOpen, descConnects, descDisconnects, descFailures, descDurations, descPeak,
+		descResets, descResetEnded, descLines, descEntries, descSkipped, descTruncated, descInfo, descReopened} {
+		ch <- d
+	}
+}
+
+var errBusy = errors.New("the tracker is busy writing a watch event nobody reads")
+
+func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	t := c.t
+	if !t.lockWithin(5 * time.Second) {
+		ch <- prometheus.NewInvalidMetric(descOpen, errBusy)
+		return
+	}
+	defer t.mu.Unlock()
+	if t.st != c.st {
+		c.st, c.since = t.st, time.Now() // a new run, or a clear: counters restart
+	}
+	counter := func(d *prometheus.Desc, v int, labels ...string) {
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(d, prometheus.CounterValue, float64(v), c.since, labels...)
+	}
+	st := t.st
+	for _, n := range st.ByName(t.filter) {
+		ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(n.Active), n.DB, n.User, n.App)
+		counter(descConnects, n.Connects, n.DB, n.User, n.App)
+		counter(descDisconnects, n.Disconnects, n.DB, n.User, n.App)
+	}
+	cats := map[string]int{}
+	for _, r := range st.FailureTable(t.filter) {
+		if !r.Lost {
+			cats[r.Category] += r.Count
+		}
+	}
+	for _, cat := range slices.Sorted(maps.Keys(cats)) {
+		counter(descFailures, cats[cat], cat)
+	}
+	n, sum, upto := st.SessionTimes(t.filter)
+	buckets := make(map[float64]uint64, len(upto))
+	for i, b := range aggregate.SessionTimeBounds {
+		buckets[b.Seconds()] = uint64(upto[i])
+	}
+	ch <- prometheus.MustNewConstHistogramWithCreatedTimestamp(descDurations, uint64(n), sum.Seconds(), buckets, c.since)
+	ch <- prometheus.MustNewConstMetric(descPeak, prometheus.GaugeValue, float64(st.Peak().Active))
+	resets := st.Resets()
+	for _, r := range slices.Sorted(maps.Keys(resets)) {
+		counter(descResets, resets[r], r)
+	}
+	counter(descResetEnded, st.Summary(aggregate.Filter{}).ResetEnded)
+
+	in := t.inputStats()
+	counter(descLines, in.Lines)
+	counter(descEntries, in.Entries)
+	counter(descSkipped, in.Skipped)
+	counter(descTruncated, in.Truncated)
+	if in.Format != 0 {
+		ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, in.Format.String(), in.Prefix)
+	}
+	if t.live != nil {
+		for _, fw := range t.live.followers {
+			for i, reason := range []string{"rotated", "truncated"} {
+				ch <- prometheus.MustNewConstMetric(descReopened, prometheus.CounterValue, float64(fw.swaps[i].Load()), fw.path, reason)
+			}
+		}
+	}
+}
+
+// serveMetrics listens on addr and serves /metrics until the returned
+// function is called.
+func (t *tracker) serveMetrics(addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&stateCollector{t: t},
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewGoCollector())
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<html><body>pgtail ` + version + `: <a href="/metrics">metrics</a></body></html>` + "\n"))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
+}
