@@ -35,12 +35,13 @@ type follower struct {
 	stop chan struct{} // closed: return io.EOF at the end of what is there
 
 	f        *os.File
-	name     string // the file f reads
-	off      int64  // bytes of f read
-	last     byte   // the last byte returned ('\n' when none)
-	draining bool   // f was replaced: read it to its end, then switch
-	scanned  time.Time
-	dirMod   time.Time
+	name     string    // the file f reads
+	off      int64     // bytes of f read
+	last     byte      // the last byte returned ('\n' when none)
+	draining bool      // f was replaced: read it to its end, then switch
+	best     string    // dir: the newest file when last listed
+	scanned  time.Time // when it was listed
+	dirMod   time.Time // the directory's time stamp then
 
 	lines  atomic.Int64 // '\n' bytes returned so far
 	ready  atomic.Int64 // lines returned when the follower first caught up; -1 before
@@ -263,8 +264,8 @@ func (fw *follower) newest() (string, error) {
 	}
 	// List the directory only when it changed, or now and then (a
 	// coarse file system may keep its time stamp).
-	if fw.name != "" && dfi.ModTime().Equal(fw.dirMod) && time.Since(fw.scanned) < dirRescan {
-		return fw.name, nil
+	if fw.best != "" && dfi.ModTime().Equal(fw.dirMod) && time.Since(fw.scanned) < dirRescan {
+		return fw.best, nil
 	}
 	fw.dirMod, fw.scanned = dfi.ModTime(), time.Now()
 	ents, err := os.ReadDir(fw.path)
@@ -286,6 +287,7 @@ func (fw *follower) newest() (string, error) {
 			best, bestMod = filepath.Join(fw.path, e.Name()), fi.ModTime()
 		}
 	}
+	fw.best = best
 	return best, nil
 }
 
@@ -385,6 +387,9 @@ func (t *tracker) openFollowers(paths []string) bool {
 	for _, p := range paths {
 		fw, err := newFollower(p, t.cmd.Format, t.live.stop)
 		if err != nil {
+			if p == "-" {
+				p = "stdin"
+			}
 			fmt.Fprintf(t.stderr, "pgtail: %v\n", inputError{p, err})
 			t.failed = true
 			continue

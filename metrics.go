@@ -56,6 +56,10 @@ var (
 		[]string{"path", "reason"}, nil)
 )
 
+// resetReasons are the reasons of parse.Reset events, shown at zero
+// before the first.
+var resetReasons = []string{"restart", "shutdown", "crash"}
+
 // A stateCollector reads the tracker's state at scrape time.
 type stateCollector struct {
 	t *tracker
@@ -95,6 +99,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(descDisconnects, n.Disconnects, n.DB, n.User, n.App)
 	}
 	cats := map[string]int{}
+	for _, cat := range aggregate.FailureCategories() {
+		cats[cat] = 0 // shown before the first: an alert sees 0 → 1
+	}
 	for _, r := range st.FailureTable(t.filter) {
 		if !r.Lost {
 			cats[r.Category] += r.Count
@@ -111,6 +118,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstHistogramWithCreatedTimestamp(descDurations, uint64(n), sum.Seconds(), buckets, c.since)
 	ch <- prometheus.MustNewConstMetric(descPeak, prometheus.GaugeValue, float64(st.Peak().Active))
 	resets := st.Resets()
+	for _, r := range resetReasons {
+		resets[r] += 0
+	}
 	for _, r := range slices.Sorted(maps.Keys(resets)) {
 		counter(descResets, resets[r], r)
 	}
@@ -145,7 +155,7 @@ func (t *tracker) serveMetrics(addr string) (func(), error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector())
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true, EnableOpenMetricsTextCreatedSamples: true}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)

@@ -57,7 +57,13 @@ func (s *State) countReset(reason string) {
 
 // Resets returns the server resets read (restarts, shutdowns, crashes) by
 // reason.
-func (s *State) Resets() map[string]int { return maps.Clone(s.resets) }
+func (s *State) Resets() map[string]int {
+	m := maps.Clone(s.resets)
+	if m == nil {
+		m = map[string]int{}
+	}
+	return m
+}
 
 // SessionTimes returns the session times of the disconnections of the
 // sessions that pass f: their count, their sum, and in upto[i] how many
@@ -78,4 +84,17 @@ func (s *State) SessionTimes(f Filter) (n int64, sum time.Duration, upto []int64
 		upto[i] += upto[i-1]
 	}
 	return n, sum, upto
+}
+
+// FailureCategories returns every Category a refusal can have, so that
+// an exporter can show each at zero before the first one (a rate needs a
+// sample before the first increase).
+func FailureCategories() []string {
+	var out []string
+	for _, c := range categories {
+		out = append(out, c.name)
+	}
+	out = append(out, "other")
+	slices.Sort(out)
+	return slices.Compact(out)
 }
