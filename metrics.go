@@ -65,9 +65,11 @@ type stateCollector struct {
 	t *tracker
 
 	// Under t.mu: the state of the last scrape, and when its counters
-	// started (the start of the run, or the last clear).
+	// started (the start of the run, or the last clear); when the run's
+	// own counters (lines read…) started, which a clear does not reset.
 	st    *aggregate.State
 	since time.Time
+	start time.Time
 }
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -89,8 +91,12 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	if t.st != c.st {
 		c.st, c.since = t.st, time.Now() // a new run, or a clear: counters restart
 	}
+	if c.start.IsZero() {
+		c.start = c.since
+	}
+	since := c.since
 	counter := func(d *prometheus.Desc, v int, labels ...string) {
-		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(d, prometheus.CounterValue, float64(v), c.since, labels...)
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(d, prometheus.CounterValue, float64(v), since, labels...)
 	}
 	st := t.st
 	for _, n := range st.ByName(t.filter) {
@@ -126,6 +132,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	counter(descResetEnded, st.Summary(aggregate.Filter{}).ResetEnded)
 
+	since = c.start
 	in := t.inputStats()
 	counter(descLines, in.Lines)
 	counter(descEntries, in.Entries)

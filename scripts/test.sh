@@ -29,6 +29,12 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "deploy examples: promtool check config and rules"
+command -v promtool >/dev/null || { echo "promtool not found: apt-get install prometheus (.ci/run does)"; exit 1; }
+promtool check config scripts/deploy/prometheus-scrape.yml
+promtool check rules scripts/deploy/pgtail-alerts.yml
+promtool test rules scripts/deploy/pgtail-alerts.test.yml
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
@@ -63,6 +69,9 @@ bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
+
+step "a fleet: two servers, pgtail --follow --listen each, a real Prometheus (promtool check metrics on a real scrape)"
+bash scripts/e2e-fleet.sh "$PWD/bin/pgtail"
 
 echo
 echo "all tests passed"
