@@ -22,38 +22,28 @@ import (
 // starts again from zero with a new created time stamp: a counter reset,
 // as Prometheus expects one.
 
+// metric describes a metric with the given variable labels.
+func metric(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
 var (
 	nameLabels = []string{"database", "user", "application"}
 
-	descOpen = prometheus.NewDesc("pgtail_sessions_open",
-		"Sessions open now, by database, user and application (sums to the active count).", nameLabels, nil)
-	descConnects = prometheus.NewDesc("pgtail_connections_total",
-		"Sessions that started (connection authorized, not refused right after).", nameLabels, nil)
-	descDisconnects = prometheus.NewDesc("pgtail_disconnections_total",
-		"Sessions that ended with a disconnection line.", nameLabels, nil)
-	descFailures = prometheus.NewDesc("pgtail_connection_failures_total",
-		"Connection attempts the server refused, by category (as in --json).", []string{"category"}, nil)
-	descDurations = prometheus.NewDesc("pgtail_session_duration_seconds",
-		"Session times of the sessions that ended with a disconnection line.", nil, nil)
-	descPeak = prometheus.NewDesc("pgtail_sessions_peak",
-		"The most sessions open at one moment during the run, server-wide (exact, between scrapes too).", nil, nil)
-	descResets = prometheus.NewDesc("pgtail_server_resets_total",
-		"Server restarts, shutdowns and crashes read in the log, by reason.", []string{"reason"}, nil)
-	descResetEnded = prometheus.NewDesc("pgtail_sessions_ended_by_reset_total",
-		"Sessions that a server restart, shutdown or crash ended without a disconnection line.", nil, nil)
-	descLines = prometheus.NewDesc("pgtail_log_lines_total",
-		"Log lines read.", nil, nil)
-	descEntries = prometheus.NewDesc("pgtail_log_entries_total",
-		"Log entries recognised (a severity after the log_line_prefix).", nil, nil)
-	descSkipped = prometheus.NewDesc("pgtail_log_lines_skipped_total",
-		"Non-blank lines that are neither log entries nor their continuations.", nil, nil)
-	descTruncated = prometheus.NewDesc("pgtail_log_lines_truncated_total",
-		"Lines over 1 MiB, cut.", nil, nil)
-	descInfo = prometheus.NewDesc("pgtail_log_info",
-		"The log format and log_line_prefix read (detected or given); always 1.", []string{"format", "prefix"}, nil)
-	descReopened = prometheus.NewDesc("pgtail_follow_reopened_total",
-		"Files followed (--follow) read again from their start: rotated (renamed and created again, or the server's next file) or truncated.",
-		[]string{"path", "reason"}, nil)
+	descOpen        = metric("pgtail_sessions_open", "Sessions open now, by database, user and application (sums to the active count).", nameLabels...)
+	descConnects    = metric("pgtail_connections_total", "Sessions that started (connection authorized, not refused right after).", nameLabels...)
+	descDisconnects = metric("pgtail_disconnections_total", "Sessions that ended with a disconnection line.", nameLabels...)
+	descFailures    = metric("pgtail_connection_failures_total", "Connection attempts the server refused, by category (as in --json).", "category")
+	descDurations   = metric("pgtail_session_duration_seconds", "Session times of the sessions that ended with a disconnection line.")
+	descPeak        = metric("pgtail_sessions_peak", "The most sessions open at one moment during the run, server-wide (exact, between scrapes too).")
+	descResets      = metric("pgtail_server_resets_total", "Server restarts, shutdowns and crashes read in the log, by reason.", "reason")
+	descResetEnded  = metric("pgtail_sessions_ended_by_reset_total", "Sessions that a server restart, shutdown or crash ended without a disconnection line.")
+	descLines       = metric("pgtail_log_lines_total", "Log lines read.")
+	descEntries     = metric("pgtail_log_entries_total", "Log entries recognised (a severity after the log_line_prefix).")
+	descSkipped     = metric("pgtail_log_lines_skipped_total", "Non-blank lines that are neither log entries nor their continuations.")
+	descTruncated   = metric("pgtail_log_lines_truncated_total", "Lines over 1 MiB, cut.")
+	descInfo        = metric("pgtail_log_info", "The log format and log_line_prefix read (detected or given); always 1.", "format", "prefix")
+	descReopened    = metric("pgtail_follow_reopened_total", "Files followed (--follow) read again from their start: rotated (renamed and created again, or the server's next file) or truncated.", "path", "reason")
 )
 
 // resetReasons are the reasons of parse.Reset events, shown at zero
