@@ -58,6 +58,17 @@ step "build"
 mkdir -p bin
 go build -o bin/pgtail .
 
+step "deploy example: systemd-analyze verify pgtail.service"
+if command -v systemd-analyze >/dev/null; then
+	unit_dir=$(mktemp -d)
+	sed "s|/usr/local/bin/pgtail|$PWD/bin/pgtail|" scripts/deploy/pgtail.service >"$unit_dir/pgtail.service"
+	out=$(systemd-analyze verify "$unit_dir/pgtail.service" 2>&1) || true
+	rm -rf "$unit_dir"
+	if [ -n "$out" ]; then echo "$out"; exit 1; fi
+else
+	echo "systemd-analyze not installed: unit not checked"
+fi
+
 step "README sample command"
 ./bin/pgtail connections testdata/logs/pg15-debian.log
 
