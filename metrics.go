@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,10 +90,27 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(d, prometheus.CounterValue, float64(v), since, labels...)
 	}
 	st := t.st
+	// Label values must be UTF-8; a database or user name need not be
+	// (a LATIN1 server): invalid bytes become U+FFFD, and names that then
+	// look the same are one series, so no series is listed twice.
+	var keys []aggregate.Names
+	byLabels := map[aggregate.Names]*aggregate.NameCounts{}
 	for _, n := range st.ByName(t.filter) {
-		ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(n.Active), n.DB, n.User, n.App)
-		counter(descConnects, n.Connects, n.DB, n.User, n.App)
-		counter(descDisconnects, n.Disconnects, n.DB, n.User, n.App)
+		k := aggregate.Names{DB: labelValue(n.DB), User: labelValue(n.User), App: labelValue(n.App)}
+		if c := byLabels[k]; c != nil {
+			c.Active += n.Active
+			c.Connects += n.Connects
+			c.Disconnects += n.Disconnects
+			continue
+		}
+		byLabels[k] = &n
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		n := byLabels[k]
+		ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(n.Active), k.DB, k.User, k.App)
+		counter(descConnects, n.Connects, k.DB, k.User, k.App)
+		counter(descDisconnects, n.Disconnects, k.DB, k.User, k.App)
 	}
 	cats := map[string]int{}
 	for _, cat := range aggregate.FailureCategories() {
@@ -129,16 +147,19 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descSkipped, in.Skipped)
 	counter(descTruncated, in.Truncated)
 	if in.Format != 0 {
-		ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, in.Format.String(), in.Prefix)
+		ch <- prometheus.MustNewConstMetric(descInfo, prometheus.GaugeValue, 1, in.Format.String(), labelValue(in.Prefix))
 	}
 	if t.live != nil {
 		for _, fw := range t.live.followers {
 			for i, reason := range []string{"rotated", "truncated"} {
-				ch <- prometheus.MustNewConstMetric(descReopened, prometheus.CounterValue, float64(fw.swaps[i].Load()), fw.path, reason)
+				ch <- prometheus.MustNewConstMetric(descReopened, prometheus.CounterValue, float64(fw.swaps[i].Load()), labelValue(fw.path), reason)
 			}
 		}
 	}
 }
+
+// labelValue makes s a valid label value: UTF-8.
+func labelValue(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // serveMetrics listens on addr and serves /metrics until the returned
 // function is called.

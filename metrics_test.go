@@ -174,3 +174,20 @@ func TestMetricsClearIsACounterReset(t *testing.T) {
 			after["pgtail_log_lines_total"], created2["pgtail_log_lines_total"], before["pgtail_log_lines_total"], created1["pgtail_log_lines_total"])
 	}
 }
+
+// Names that are not UTF-8 (a LATIN1 server's database) still give a
+// valid scrape; two names that look the same once cleaned are one series.
+func TestMetricsNamesNotUTF8(t *testing.T) {
+	c, _, _ := parseArgs([]string{"connections"}, io.Discard, io.Discard)
+	tr := newTracker(c, io.Discard, io.Discard, false)
+	log := "2026-11-24 10:00:00.000 UTC [1] LOG:  connection authorized: user=u database=caf\xe9\n" +
+		"2026-11-24 10:00:00.000 UTC [2] LOG:  connection authorized: user=u database=caf\xe8\n" +
+		"2026-11-24 10:00:00.000 UTC [3] LOG:  connection authorized: user=u database=ok\n"
+	if err := tr.readEvents(strings.NewReader(log), "test", nil); err != nil {
+		t.Fatal(err)
+	}
+	sums, _, series := scrape(t, &stateCollector{t: tr})
+	if sums["pgtail_sessions_open"] != 3 || len(series["pgtail_sessions_open"]) != 2 {
+		t.Errorf("sessions_open: sum %v in %d series, want 3 in 2", sums["pgtail_sessions_open"], len(series["pgtail_sessions_open"]))
+	}
+}
