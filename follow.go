@@ -368,10 +368,10 @@ func (l *liveInputs) end(id int64) {
 	}
 }
 
-// inputStats returns the counts of every input read so far, including
+// readSoFar returns the counts of every input read so far, including
 // the ones still being read; under t.mu.
-func (t *tracker) inputStats() parse.Stats {
-	st := t.stats
+func (t *tracker) readSoFar() parse.Stats {
+	st := t.input.Stats
 	if t.live != nil {
 		for _, s := range t.live.reading {
 			st.Add(s)
@@ -391,7 +391,7 @@ func (t *tracker) openFollowers(paths []string) bool {
 				p = "stdin"
 			}
 			fmt.Fprintf(t.stderr, "pgtail: %v\n", inputError{p, err})
-			t.failed = true
+			t.input.failed = true
 			continue
 		}
 		if t.cmd.Watch {
@@ -416,7 +416,7 @@ func (t *tracker) followAll() error {
 			if err != nil && !errors.As(err, new(errOutput)) {
 				t.mu.Lock()
 				fmt.Fprintf(t.stderr, "pgtail: %v\n", err)
-				t.failed = true
+				t.input.failed = true
 				t.mu.Unlock()
 				err = nil
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/pgtail/pgtail/aggregate"
+	"github.com/pgtail/pgtail/parse"
 )
 
 // Prometheus metrics (--listen). They are not counted beside the state:
@@ -95,7 +96,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	// look the same are one series, so no series is listed twice.
 	var keys []aggregate.Names
 	byLabels := map[aggregate.Names]*aggregate.NameCounts{}
-	for _, n := range st.ByName(t.filter) {
+	for _, n := range st.ByName(t.cmd.filter()) {
 		k := aggregate.Names{DB: labelValue(n.DB), User: labelValue(n.User), App: labelValue(n.App)}
 		if c := byLabels[k]; c != nil {
 			c.Active += n.Active
@@ -113,10 +114,10 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(descDisconnects, n.Disconnects, k.DB, k.User, k.App)
 	}
 	cats := map[string]int{}
-	for _, cat := range aggregate.FailureCategories() {
+	for _, cat := range parse.FailureCategories() {
 		cats[cat] = 0 // shown before the first: an alert sees 0 → 1
 	}
-	for _, r := range st.FailureTable(t.filter) {
+	for _, r := range st.FailureTable(t.cmd.filter()) {
 		if !r.Lost {
 			cats[r.Category] += r.Count
 		}
@@ -124,7 +125,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, cat := range slices.Sorted(maps.Keys(cats)) {
 		counter(descFailures, cats[cat], cat)
 	}
-	n, sum, upto := st.SessionTimes(t.filter)
+	n, sum, upto := st.SessionTimes(t.cmd.filter())
 	buckets := make(map[float64]uint64, len(upto))
 	for i, b := range aggregate.SessionTimeBounds {
 		buckets[b.Seconds()] = uint64(upto[i])
@@ -141,7 +142,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descResetEnded, st.Summary(aggregate.Filter{}).ResetEnded)
 
 	since = c.start
-	in := t.inputStats()
+	in := t.readSoFar()
 	counter(descLines, in.Lines)
 	counter(descEntries, in.Entries)
 	counter(descSkipped, in.Skipped)

@@ -58,7 +58,7 @@ func readLog(t *testing.T, tr *tracker, name string) {
 func TestMetricsEqualSummary(t *testing.T) {
 	for _, log := range []string{"mini.log", "pg15-debian.log"} {
 		t.Run(log, func(t *testing.T) {
-			c, _, _ := parseArgs([]string{"connections", "--listen=127.0.0.1:0"}, io.Discard, io.Discard)
+			c, _ := parseArgs([]string{"connections", "--listen=127.0.0.1:0"}, io.Discard)
 			tr := newTracker(c, io.Discard, io.Discard, false)
 			tr.live = newLiveInputs()
 			readLog(t, tr, filepath.Join("testdata", "logs", log))
@@ -111,7 +111,7 @@ func TestMetricsEqualSummary(t *testing.T) {
 
 // The histogram's buckets are exact: every session time at most the bound.
 func TestMetricsSessionTimeBuckets(t *testing.T) {
-	c, _, _ := parseArgs([]string{"connections"}, io.Discard, io.Discard)
+	c, _ := parseArgs([]string{"connections"}, io.Discard)
 	tr := newTracker(c, io.Discard, io.Discard, false)
 	lines := []string{}
 	for i, d := range []string{"0:00:00.010", "0:00:00.011", "0:00:01.000", "0:00:01.001", "0:01:00.000", "25:00:00.000"} {
@@ -138,14 +138,13 @@ func TestMetricsSessionTimeBuckets(t *testing.T) {
 // a counter reset.
 func TestMetricsClearIsACounterReset(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	c, _, _ := parseArgs([]string{"connections"}, io.Discard, io.Discard)
+	c, _ := parseArgs([]string{"connections"}, io.Discard)
 	tr := newTracker(c, io.Discard, io.Discard, false)
-	rec, err := record.Open(path)
-	if err != nil || rec == nil {
-		t.Fatalf("record.Open: %v", err)
+	tr.rec.open(path, io.Discard)
+	if !tr.rec.recording() {
+		t.Fatal("not recording")
 	}
-	defer rec.Close()
-	tr.rec = rec
+	defer tr.rec.close()
 	col := &stateCollector{t: tr}
 	readLog(t, tr, filepath.Join("testdata", "logs", "mini.log"))
 	before, created1, _ := scrape(t, col)
@@ -178,7 +177,7 @@ func TestMetricsClearIsACounterReset(t *testing.T) {
 // Names that are not UTF-8 (a LATIN1 server's database) still give a
 // valid scrape; two names that look the same once cleaned are one series.
 func TestMetricsNamesNotUTF8(t *testing.T) {
-	c, _, _ := parseArgs([]string{"connections"}, io.Discard, io.Discard)
+	c, _ := parseArgs([]string{"connections"}, io.Discard)
 	tr := newTracker(c, io.Discard, io.Discard, false)
 	log := "2026-11-24 10:00:00.000 UTC [1] LOG:  connection authorized: user=u database=caf\xe9\n" +
 		"2026-11-24 10:00:00.000 UTC [2] LOG:  connection authorized: user=u database=caf\xe8\n" +

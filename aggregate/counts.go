@@ -12,7 +12,7 @@ import (
 // with Summary.
 
 // SessionTimeBounds are the upper bounds of the fixed session-time
-// buckets (Sketch.Upto): from a connection pooler's probe to a day.
+// buckets (sketch.Upto): from a connection pooler's probe to a day.
 var SessionTimeBounds = []time.Duration{
 	10 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond,
 	time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second,
@@ -84,17 +84,4 @@ func (s *State) SessionTimes(f Filter) (n int64, sum time.Duration, upto []int64
 		upto[i] += upto[i-1]
 	}
 	return n, sum, upto
-}
-
-// FailureCategories returns every Category a refusal can have, so that
-// an exporter can show each at zero before the first one (a rate needs a
-// sample before the first increase).
-func FailureCategories() []string {
-	var out []string
-	for _, c := range categories {
-		out = append(out, c.name)
-	}
-	out = append(out, "other")
-	slices.Sort(out)
-	return slices.Compact(out)
 }

@@ -27,8 +27,8 @@ const (
 // RelErr is the bound on a reported quantile's relative error.
 const RelErr = 1.0 / sketchExact
 
-// A Sketch is a histogram of session times. Plain data.
-type Sketch struct {
+// A sketch is a histogram of session times. Plain data.
+type sketch struct {
 	Counts map[int32]int64 // bucket → sessions
 	// Upto counts the sessions of at most SessionTimeBounds[i] and more
 	// than the bound before, exactly (for Prometheus' fixed buckets).
@@ -56,7 +56,7 @@ func bucketMid(i int32) int64 {
 }
 
 // Add records one session time.
-func (k *Sketch) Add(d time.Duration) {
+func (k *sketch) Add(d time.Duration) {
 	ms := d.Milliseconds()
 	if ms < 0 {
 		ms = 0
@@ -85,7 +85,7 @@ func (k *Sketch) Add(d time.Duration) {
 }
 
 // Merge adds o's sessions to k.
-func (k *Sketch) Merge(o Sketch) {
+func (k *sketch) Merge(o sketch) {
 	if o.N == 0 {
 		return
 	}
@@ -112,7 +112,7 @@ func (k *Sketch) Merge(o Sketch) {
 
 // Quantile returns the session time of nearest rank ⌈q·N⌉ (q in [0, 1]),
 // within RelErr.
-func (k *Sketch) Quantile(q float64) time.Duration {
+func (k *sketch) Quantile(q float64) time.Duration {
 	if k.N == 0 {
 		return 0
 	}
@@ -150,7 +150,7 @@ type DurationStats struct {
 	Name                  string  // application, in Durations.ByApp
 }
 
-func (k *Sketch) stats(name string) DurationStats {
+func (k *sketch) stats(name string) DurationStats {
 	st := DurationStats{Sessions: k.N, Name: name, Under1s: k.Under1s}
 	if k.N == 0 {
 		return st
@@ -173,8 +173,8 @@ type Durations struct {
 // Durations returns the session-time statistics of the disconnections
 // of sessions that pass f.
 func (s *State) Durations(f Filter) Durations {
-	var all Sketch
-	apps := map[string]*Sketch{}
+	var all sketch
+	apps := map[string]*sketch{}
 	for n, k := range s.durs {
 		nm := s.names[n]
 		if !f.Match(nm) {
@@ -183,7 +183,7 @@ func (s *State) Durations(f Filter) Durations {
 		all.Merge(k)
 		a := apps[nm.App]
 		if a == nil {
-			a = &Sketch{}
+			a = &sketch{}
 			apps[nm.App] = a
 		}
 		a.Merge(k)
