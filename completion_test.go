@@ -328,7 +328,7 @@ func TestCompleteWords(t *testing.T) {
 		{[]string{"--he"}, "--help plain"},
 		{[]string{"frob", ""}, "plain"},
 		{[]string{"connections", "--watch", "--w"}, "--window= nospace"},
-		{[]string{"connections", "--history", "--json", "--"}, "--watch --db= --user= --app= --format= --prefix= --window= --bucket= --color= --max-connections= --help --version plain"},
+		{[]string{"connections", "--history", "--json", "--"}, "--watch --db= --user= --app= --format= --prefix= --window= --bucket= --color= --max-connections= --follow --listen= --help --version plain"},
 		{[]string{"connections", "--db", ""}, "plain"},
 		{[]string{"connections", "--format", "j"}, "jsonlog plain"},
 		{[]string{"connections", "--nope=", ""}, "clear files"},

@@ -33,6 +33,7 @@ type snapshot struct {
 	Peak      *peakCurve     `json:"peak,omitempty"`
 	Durations []snapDuration `json:"durations,omitempty"`
 	FailTable []snapFail     `json:"fail_table,omitempty"`
+	Resets    map[string]int `json:"resets,omitempty"`
 }
 
 type snapDuration struct {
@@ -86,7 +87,7 @@ func (s *State) snapshot() snapshot {
 	sn := snapshot{
 		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
 		Names: slices.Clone(s.names), Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
-		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
+		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced, Resets: maps.Clone(s.resets),
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
 		Failures: make([]snapFailure, 0, len(s.failures)),
@@ -188,6 +189,6 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		s.failTable[f.Key] = f.Stat
 	}
 	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID
-	s.events, s.resetEnd, s.replaced = sn.Events, sn.ResetEnded, sn.Replaced
+	s.events, s.resetEnd, s.replaced, s.resets = sn.Events, sn.ResetEnded, sn.Replaced, sn.Resets
 	return nil
 }

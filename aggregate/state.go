@@ -51,8 +51,9 @@ type State struct {
 	hasTime  bool
 	noPID    bool
 	events   int
-	resetEnd int // sessions ended by a server reset
-	replaced int // sessions ended by PID reuse without a disconnection line
+	resetEnd int            // sessions ended by a server reset
+	resets   map[string]int // server resets by reason (counts.go)
+	replaced int            // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
 	durs      map[int32]sketch     // session times by name (durations.go)
@@ -260,6 +261,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 			delete(s.anon, k)
 		}
 		s.peak.reset(ev.Time)
+		s.countReset(ev.Reason)
 		s.resetEnd += out.Ended
 		clear(s.pending)
 	}
