@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Format is the log destination a Reader reads: PostgreSQL's
@@ -18,9 +19,24 @@ const (
 	CSVLog                // 'csvlog'
 	JSONLog               // 'jsonlog' (PostgreSQL 15+)
 	Syslog                // 'syslog', as a syslog daemon writes it to a file
+
+	// Envelopes: a platform's wrapping around each line of the server's
+	// log (envelope.go). The lines inside are read in their own format.
+
+	Kubectl       // kubectl/docker logs --timestamps (and kubectl's --prefix)
+	CRI           // containerd/CRI-O log files: TIME STREAM P|F LINE
+	DockerJSON    // Docker's json-file driver: {"log":…,"stream":…,"time":…}
+	Journald      // journalctl -o json
+	CloudNativePG // CloudNativePG's JSON, csvlog columns under "record"
+	GCloud        // Google Cloud Logging entries (Cloud SQL), per line or an array
+	Heroku        // Heroku logplex: TIME app[postgres.PID]: …
 )
 
-var formatNames = [...]string{Auto: "auto", Stderr: "stderr", CSVLog: "csvlog", JSONLog: "jsonlog", Syslog: "syslog"}
+var formatNames = [...]string{
+	Auto: "auto", Stderr: "stderr", CSVLog: "csvlog", JSONLog: "jsonlog", Syslog: "syslog",
+	Kubectl: "kubectl", CRI: "cri", DockerJSON: "docker-json", Journald: "journald",
+	CloudNativePG: "cloudnativepg", GCloud: "gcloud", Heroku: "heroku",
+}
 
 // String returns the name of f as --format takes it.
 func (f Format) String() string {
@@ -33,8 +49,9 @@ func (f Format) String() string {
 // MarshalText returns the name of f.
 func (f Format) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
-// UnmarshalText sets f from its name: auto, stderr, csvlog, jsonlog or
-// syslog.
+// UnmarshalText sets f from its name: auto, stderr, csvlog, jsonlog,
+// syslog, or an envelope's (kubectl, cri, docker-json, journald,
+// cloudnativepg, gcloud, heroku).
 func (f *Format) UnmarshalText(b []byte) error {
 	for i, n := range formatNames {
 		if string(b) == n {
@@ -42,7 +59,7 @@ func (f *Format) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w %q: must be auto, stderr, csvlog, jsonlog or syslog", ErrFormat, b)
+	return fmt.Errorf("%w %q: must be one of %s", ErrFormat, b, strings.Join(formatNames[:], ", "))
 }
 
 // detectLimit is how much input detection looks at for its first line.

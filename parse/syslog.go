@@ -21,8 +21,9 @@ func syslogHeader(line []byte) int {
 			return 0
 		}
 	case c >= 'A' && c <= 'Z':
-		// Traditional: "Nov 25 21:42:50 " (day padded with a space).
-		if line[3] != ' ' || line[6] != ' ' || line[9] != ':' || line[12] != ':' || line[15] != ' ' {
+		// Traditional: "Nov 25 21:42:50 " (day padded with a space), or
+		// journalctl -o short-precise: "Nov 25 21:42:50.655171 ".
+		if tradStampLen(line) == 0 {
 			return 0
 		}
 	default:
@@ -61,12 +62,18 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
 	pid := atoi(line[open+1 : h-3])
-	if k := bytes.IndexByte(line[:h], ' '); k > 0 && k <= len(r.sysStamp) {
+	if k := syslogStampLen(line); k > 0 && k <= len(r.sysStamp) {
 		r.sysStampLen = copy(r.sysStamp[:], line[:k])
 	} else {
 		r.sysStampLen = 0
 	}
-	rest := line[h:]
+	return syslogBody(line[h:]), pid
+}
+
+// syslogBody strips PostgreSQL's "[SEQ-CHUNK] " numbering from a syslog
+// message; a later chunk of a record comes back as a continuation, which
+// starts with a TAB (it may reuse rest's first byte for it).
+func syslogBody(rest []byte) []byte {
 	// "[9-1] ", "[9-2] ", "[9] "
 	if len(rest) > 2 && rest[0] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 1 && e < 24 && e+1 < len(rest) && rest[e+1] == ' ' {
@@ -85,7 +92,7 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 						rest = rest[4:]
 					}
 					rest[0] = '\t'
-					return rest, pid
+					return rest
 				}
 				rest = rest[1:]
 			}
@@ -95,7 +102,7 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 		rest = rest[3:]
 		rest[0] = '\t'
 	}
-	return rest, pid
+	return rest
 }
 
 // syslogTime reads an RFC 3339 syslog time stamp; the traditional form
