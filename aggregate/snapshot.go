@@ -41,11 +41,12 @@ type snapFail struct {
 }
 
 type snapSession struct {
-	PID   int       `json:"pid"`
-	Name  int32     `json:"name"`
-	Start time.Time `json:"start,omitzero"`
-	Host  string    `json:"host,omitempty"`
-	Seq   int64     `json:"seq,omitempty"`
+	PID    int       `json:"pid"`
+	Origin string    `json:"origin,omitempty"`
+	Name   int32     `json:"name"`
+	Start  time.Time `json:"start,omitzero"`
+	Host   string    `json:"host,omitempty"`
+	Seq    int64     `json:"seq,omitempty"`
 }
 
 type snapFailure struct {
@@ -73,8 +74,8 @@ func (s *State) MarshalJSON() ([]byte, error) {
 	for i, t := range s.tally {
 		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
 	}
-	for pid, ss := range s.sessions {
-		sn.Sessions = append(sn.Sessions, snapSession{pid, ss.name, ss.start, ss.host, ss.seq})
+	for b, ss := range s.sessions {
+		sn.Sessions = append(sn.Sessions, snapSession{b.pid, b.origin, ss.name, ss.start, ss.host, ss.seq})
 	}
 	for k, c := range s.failures {
 		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
@@ -119,7 +120,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if !valid(ss.Name) {
 			return errors.New("inconsistent record: unknown session name")
 		}
-		s.sessions[ss.PID] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
+		s.sessions[backend{ss.Origin, ss.PID}] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
 	}
 	for _, f := range sn.Failures {
 		if !valid(f.Name) {

@@ -38,9 +38,9 @@ type State struct {
 	index map[Names]int32
 	tally []tally // by name index
 
-	sessions map[int]session             // open sessions by backend PID
+	sessions map[backend]session         // open sessions by backend
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
-	pending  map[int]origin              // "connection received", waiting for its session
+	pending  map[backend]origin          // "connection received", waiting for its session
 	failures map[failKey]int
 
 	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
@@ -84,6 +84,15 @@ type origin struct {
 	host, port string
 }
 
+// A backend is a server process: its PID, and the server it runs on
+// when the log comes from several (Event.Origin: a pod, a host).
+type backend struct {
+	origin string
+	pid    int
+}
+
+func backendOf(ev *parse.Event) backend { return backend{ev.Origin, ev.PID} }
+
 type failKey struct {
 	name   int32
 	reason string
@@ -108,9 +117,9 @@ func New(cfg Config) *State {
 		cfg:      cfg,
 		res:      int64(cfg.Resolution / time.Second),
 		index:    map[Names]int32{},
-		sessions: map[int]session{},
+		sessions: map[backend]session{},
 		anon:     map[[2]string][]anonSession{},
-		pending:  map[int]origin{},
+		pending:  map[backend]origin{},
 		failures: map[failKey]int{},
 		slots:    map[int64]map[int32]*delta{},
 
@@ -165,15 +174,16 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	switch ev.Kind {
 	case parse.Received:
 		if ev.PID != 0 {
-			if _, ok := s.sessions[ev.PID]; ok {
+			b := backendOf(&ev)
+			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
-				s.end(ev.PID, ev.Time)
+				s.end(b, ev.Time)
 				s.replaced++
 			}
 			if len(s.pending) >= maxPending {
 				clear(s.pending)
 			}
-			s.pending[ev.PID] = origin{ev.Host, ev.Port}
+			s.pending[b] = origin{ev.Host, ev.Port}
 		}
 	case parse.Connect:
 		s.connect(&out)
@@ -182,11 +192,28 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	case parse.Failure:
 		s.failure(&out)
 	case parse.Reset:
-		out.Ended = len(s.sessions)
 		lost := FailKey{Reason: "server " + ev.Reason, Lost: true}
-		for pid, ss := range s.sessions {
+		if ev.Origin != "" {
+			// One server of a log of several: only its sessions end.
+			for b, ss := range s.sessions {
+				if b.origin == ev.Origin {
+					s.lost(lost, ss.name, ss.host, ev.Time)
+					s.end(b, ev.Time)
+					out.Ended++
+				}
+			}
+			for b := range s.pending {
+				if b.origin == ev.Origin {
+					delete(s.pending, b)
+				}
+			}
+			s.resetEnd += out.Ended
+			break
+		}
+		out.Ended = len(s.sessions)
+		for b, ss := range s.sessions {
 			s.lost(lost, ss.name, ss.host, ev.Time)
-			s.end(pid, ev.Time)
+			s.end(b, ev.Time)
 		}
 		for k, list := range s.anon {
 			for _, a := range list {
@@ -207,18 +234,19 @@ func (s *State) Apply(ev parse.Event) Outcome {
 
 func (s *State) connect(out *Outcome) {
 	ev := &out.Event
+	b := backendOf(ev)
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
+		if o, ok := s.pending[b]; ok {
 			if ev.Host == "" {
 				ev.Host = o.host
 			}
 			if ev.Port == "" {
 				ev.Port = o.port
 			}
-			delete(s.pending, ev.PID)
+			delete(s.pending, b)
 		}
-		if _, ok := s.sessions[ev.PID]; ok {
-			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
+		if _, ok := s.sessions[b]; ok {
+			s.end(b, ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
@@ -237,7 +265,7 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[b] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -253,8 +281,8 @@ func (s *State) disconnect(out *Outcome) {
 			s.close(n, ev)
 			return
 		}
-	} else if ss, ok := s.sessions[ev.PID]; ok {
-		delete(s.sessions, ev.PID)
+	} else if ss, ok := s.sessions[backendOf(ev)]; ok {
+		delete(s.sessions, backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = ss.host
 		}
@@ -284,17 +312,18 @@ func (s *State) close(n int32, ev *parse.Event) {
 
 func (s *State) failure(out *Outcome) {
 	ev := &out.Event
+	b := backendOf(ev)
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
+		if o, ok := s.pending[b]; ok {
 			if ev.Host == "" {
 				ev.Host = o.host
 			}
-			delete(s.pending, ev.PID)
+			delete(s.pending, b)
 		}
 	}
 	n := int32(-1)
-	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
-		delete(s.sessions, ev.PID)
+	if ss, ok := s.sessions[b]; ok && ev.PID != 0 {
+		delete(s.sessions, b)
 		if ev.AfterAuth {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
@@ -351,9 +380,9 @@ func (s *State) lost(k FailKey, n int32, host string, t time.Time) {
 }
 
 // end closes a session without a disconnection line.
-func (s *State) end(pid int, t time.Time) {
-	ss := s.sessions[pid]
-	delete(s.sessions, pid)
+func (s *State) end(b backend, t time.Time) {
+	ss := s.sessions[b]
+	delete(s.sessions, b)
 	s.tally[ss.name].active--
 	s.add(t, ss.name, delta{net: -1})
 	s.peak.step(t, -1)
