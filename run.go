@@ -103,6 +103,8 @@ type tracker struct {
 	out    *bufio.Writer
 	stats  parse.Stats
 	failed bool // an input could not be opened or read
+	// yearFrom says where the year of syslog stamps without one came from.
+	yearFrom string
 
 	rec   *record.Recorder // nil: this run does not record
 	dirty bool             // events applied since the last save
@@ -344,6 +346,9 @@ func (t *tracker) hints() {
 	if t.stats.Loose > 0 && t.cmd.Prefix == "" && (t.stats.Format == parse.Stderr || t.stats.Format == parse.Syslog) {
 		fmt.Fprintf(t.stderr, "pgtail: log_line_prefix not recognised on %d of the connection lines; assumed a time stamp at the start and the first [number] as the PID; pass the server's setting with --prefix='...'\n", t.stats.Loose)
 	}
+	if t.stats.Year != 0 {
+		fmt.Fprintf(t.stderr, "pgtail: the syslog time stamps have no year: read as %d, from %s (a month that goes back, December to January, starts the next year)\n", t.stats.Year, t.yearFrom)
+	}
 	if t.st.Summary(aggregate.Filter{}).NoPID {
 		fmt.Fprintf(t.stderr, "pgtail: the log has no process IDs (%s in log_line_prefix): active counts are estimated from connects minus disconnects per database and user\n", "%p or %c")
 	}
@@ -371,6 +376,7 @@ func (t *tracker) readAll(files []string, stdin io.Reader) error {
 func (t *tracker) readOne(name string, stdin io.Reader) error {
 	var in io.Reader = stdin
 	label := "stdin"
+	var modified time.Time // when the log was last written: now for a stream
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -378,6 +384,9 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		}
 		defer f.Close()
 		in, label = f, name
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			modified = fi.ModTime()
+		}
 	}
 	br := bufio.NewReaderSize(in, 64<<10)
 	var r io.Reader = br
@@ -391,10 +400,17 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		return inputError{label, errors.New("not in gzip format")}
 	}
 	// Only --json shows the entry counts: only it pays for exact ones.
-	pr := parse.NewReader(r, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
+	pr := parse.NewReader(r, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON, Modified: modified})
 	defer func() {
+		st := pr.Stats()
 		t.mu.Lock()
-		t.stats.Add(pr.Stats())
+		if st.Year != 0 && t.yearFrom == "" {
+			t.yearFrom = "today's date (standard input)"
+			if !modified.IsZero() {
+				t.yearFrom = "the modification time of " + format.Clean(label)
+			}
+		}
+		t.stats.Add(st)
 		t.mu.Unlock()
 	}()
 	for {

@@ -65,32 +65,20 @@ func (f *Format) UnmarshalText(b []byte) error {
 // detectLimit is how much input detection looks at for its first line.
 const detectLimit = 16 << 10
 
-// detect chooses the format from the first non-blank line of the input.
-// It waits only for that line, so a live input (tail -F) is detected as
-// soon as its first line arrives.
+// detect chooses the format from the first lines of the input that are
+// not blank (sniffLines). It waits only for the first of them, so a live
+// input (tail -F) is detected as soon as its first line arrives.
 func (r *Reader) detect() error {
 	r.stats.Detected = true
 	n := 1
 	for {
 		b, err := r.br.Peek(min(max(n, r.br.Buffered()), detectLimit))
-		if len(b) > 0 {
-			// Skip blank lines at the start.
-			t := bytes.TrimLeft(b, "\r\n")
-			if k := bytes.IndexByte(t, '\n'); k >= 0 || len(b) >= detectLimit || err != nil {
-				if k >= 0 {
-					t = t[:k]
-				}
-				if len(t) > 0 || err != nil {
-					r.format = sniff(t)
-					return nil
-				}
-			}
+		atEnd := err != nil || len(b) >= detectLimit
+		if f, ferr, ok := sniffLines(b, atEnd); ok {
+			r.format = f
+			return ferr
 		}
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
-				r.format = sniff(bytes.TrimLeft(b, "\r\n"))
-				return nil
-			}
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			return err
 		}
 		// Wait for one more byte than is buffered.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // MaxLine is the most of one line that is kept; the rest of a longer line
@@ -27,6 +28,10 @@ type Options struct {
 	// count only the lines that may hold an event: classifying every
 	// line is a third of the work on a busy log.
 	ExactCounts bool
+	// Modified is when the log was last written (a file's modification
+	// time): traditional syslog time stamps have no year, and the year is
+	// chosen so that the log ends by then. Zero means now (a stream).
+	Modified time.Time
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -51,6 +56,15 @@ type Reader struct {
 
 	sysStamp    [40]byte // the syslog time stamp of the current line
 	sysStampLen int
+	sysHost     string    // the host of the current syslog line
+	year        yearGuess // for traditional syslog stamps
+
+	// An envelope around the lines (envelope.go), and what it said about
+	// the line last read; inner is the format of the lines inside.
+	env      envelope
+	meta     envMeta
+	backMeta envMeta
+	inner    Format
 
 	// The stderr fast path (scan.go), for stderr logs only.
 	serial  bool      // read line by line (tests compare the two paths)
@@ -82,6 +96,7 @@ func NewReader(r io.Reader, opt Options) *Reader {
 		rd.err = fmt.Errorf("%w %d", ErrFormat, opt.Format)
 	}
 	rd.exact = opt.ExactCounts
+	rd.year.ref = opt.Modified
 	if opt.Prefix != "" {
 		rd.fixed = CompilePrefix(opt.Prefix)
 	} else {
@@ -101,6 +116,7 @@ func (r *Reader) Stats() Stats {
 		s.Prefix = r.best.p.src
 	}
 	s.Format = r.format
+	s.Year = r.year.first
 	return s
 }
 
@@ -115,6 +131,15 @@ func (r *Reader) Read() (Event, error) {
 			r.err = err
 			return Event{}, err
 		}
+	}
+	if r.env == nil && r.format > Syslog {
+		if err := r.startEnvelope(); err != nil {
+			r.err = err
+			return Event{}, err
+		}
+	}
+	if r.env != nil {
+		return r.readEnvelope()
 	}
 	switch r.format {
 	case CSVLog:
@@ -131,10 +156,18 @@ func (r *Reader) Read() (Event, error) {
 			return ev, nil
 		}
 	}
+	return r.readSerial()
+}
+
+// readSerial reads stderr or syslog lines one at a time, from the input
+// or from an envelope.
+func (r *Reader) readSerial() (Event, error) {
 	for {
 		line := r.held
+		var m envMeta
 		if r.hold {
 			r.hold = false
+			m = r.backMeta
 		} else {
 			var err error
 			line, err = r.readLine()
@@ -142,6 +175,7 @@ func (r *Reader) Read() (Event, error) {
 				r.err = err
 				return Event{}, err
 			}
+			m = r.meta
 		}
 		if r.format == Syslog {
 			var pid int
@@ -149,19 +183,20 @@ func (r *Reader) Read() (Event, error) {
 				continue
 			}
 			var ev Event
+			loose := r.stats.Loose
 			if r.parseLine(line, &ev) {
-				if ev.PID == 0 {
-					ev.PID = pid
-				}
 				if ev.Time.IsZero() {
-					ev.Time = syslogTime(r.sysStamp[:r.sysStampLen])
+					ev.Time = r.syslogStampTime(r.sysStamp[:r.sysStampLen])
 				}
+				r.envelopeKnows(&ev, envMeta{pid: pid, origin: r.sysHost}, loose)
 				return ev, nil
 			}
 			continue
 		}
 		var ev Event
+		loose := r.stats.Loose
 		if r.parseLine(line, &ev) {
+			r.envelopeKnows(&ev, m, loose)
 			if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
 				r.detail(&ev)
 			}
@@ -183,6 +218,7 @@ func (r *Reader) detail(ev *Event) {
 	}
 	if !r.takeDetail(ev, line) {
 		r.held, r.hold = line, true
+		r.backMeta = r.meta
 	}
 }
 
@@ -204,8 +240,19 @@ func (r *Reader) readLine() ([]byte, error) {
 	if r.hasBack {
 		r.hasBack = false
 		r.stats.Lines++
+		r.meta = r.backMeta
 		return r.back, nil
 	}
+	if r.env != nil {
+		line, m, err := r.env.next()
+		r.meta = m
+		return line, err
+	}
+	return r.rawLine()
+}
+
+// rawLine reads one line of the input.
+func (r *Reader) rawLine() ([]byte, error) {
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		r.long = append(r.long[:0], line...)
@@ -375,6 +422,7 @@ func (r *Reader) continuation() ([]byte, bool) {
 func (r *Reader) unreadLine(line []byte) {
 	r.back = append(r.back[:0], line...)
 	r.hasBack = true
+	r.backMeta = r.meta
 	r.stats.Lines--
 }
 

@@ -55,17 +55,20 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 		if len(line) > 0 && line[0] == '\t' {
 			return line, 0 // a journald continuation entry
 		}
-		if len(line) > 0 {
+		if len(line) > 0 && !bytes.HasPrefix(line, []byte("-- ")) { // journalctl's "-- Logs begin at …"
 			r.stats.Skipped++
 		}
 		return nil, 0
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
 	pid := atoi(line[open+1 : h-3])
+	r.sysStampLen = 0
 	if k := syslogStampLen(line); k > 0 && k <= len(r.sysStamp) {
 		r.sysStampLen = copy(r.sysStamp[:], line[:k])
-	} else {
-		r.sysStampLen = 0
+		// The host: the word between the time stamp and the tag.
+		if host, _, ok := bytes.Cut(line[k+1:open], []byte{' '}); ok && string(host) != r.sysHost {
+			r.sysHost = string(host)
+		}
 	}
 	return syslogBody(line[h:]), pid
 }
@@ -118,6 +121,9 @@ func syslogTime(stamp []byte) time.Time {
 		if err != nil {
 			return time.Time{}
 		}
+	}
+	if _, off := t.Zone(); off == 0 {
+		t = t.UTC() // "+00:00" is UTC, whatever the local zone is
 	}
 	return t
 }
