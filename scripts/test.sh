@@ -64,5 +64,8 @@ bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL through rsyslog's traditional format: history and peak time"
+bash scripts/e2e-syslog.sh "$PWD/bin/pgtail"
+
 echo
 echo "all tests passed"
