@@ -8,32 +8,41 @@ import (
 // startEnvelope puts the envelope of r.format between the input and the
 // decoders, and chooses the format of the lines inside it: the
 // envelope's own (CloudNativePG's records are csvlog), or the one the
-// first inner line that is not blank shows.
+// first inner line that is not blank shows. That line may start a second
+// envelope (CloudNativePG's JSON behind kubectl's time stamps): it is
+// unwrapped in turn.
 func (r *Reader) startEnvelope() error {
-	r.env = newEnvelope(r.format, r.rawLine, &r.stats.Skipped)
-	r.inner = r.env.inner()
-	for r.inner == Auto {
-		line, err := r.readLine()
+	env := newEnvelope(r.format, r.rawLine, &r.stats.Skipped)
+	r.inner = env.inner()
+	if r.inner == Auto {
+		var first []byte
+		var m envMeta
+		var err error
+		for len(bytes.TrimSpace(first)) == 0 && err == nil {
+			first, m, err = env.next()
+		}
 		if err != nil {
-			r.inner = Stderr // nothing inside: any format reads nothing
-			r.unreadEnd(err)
+			r.env, r.inner = &endEnvelope{err: err}, Stderr // nothing inside
 			return nil
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		r.inner = sniff(line)
-		if r.inner == Syslog {
+		env = &replayEnv{line: append([]byte(nil), first...), meta: m, env: env}
+		f, err := sniffEnvelope(first)
+		switch {
+		case err != nil:
+			return err
+		case f > Syslog:
+			env = newNestedEnv(f, env, &r.stats.Skipped)
+			if r.inner = env.inner(); r.inner == Auto {
+				r.inner = Stderr
+			}
+		case f == CSVLog || f == JSONLog:
+			r.inner = f
+		default:
 			r.inner = Stderr // a server line is never a syslog line inside an envelope
 		}
-		r.unreadLine(line)
 	}
+	r.env = env
 	return nil
-}
-
-// unreadEnd makes the next read return err.
-func (r *Reader) unreadEnd(err error) {
-	r.env = &endEnvelope{err: err}
 }
 
 // endEnvelope is an envelope at its end.
@@ -41,6 +50,57 @@ type endEnvelope struct{ err error }
 
 func (e *endEnvelope) next() ([]byte, envMeta, error) { return nil, envMeta{}, e.err }
 func (e *endEnvelope) inner() Format                  { return Auto }
+
+// replayEnv hands out a line read ahead, then the lines of env.
+type replayEnv struct {
+	line []byte
+	meta envMeta
+	env  envelope
+	done bool
+}
+
+func (e *replayEnv) next() ([]byte, envMeta, error) {
+	if !e.done {
+		e.done = true
+		return e.line, e.meta, nil
+	}
+	return e.env.next()
+}
+
+func (e *replayEnv) inner() Format { return e.env.inner() }
+
+// nestedEnv is an envelope inside another: what the inner one says
+// about a line wins, the outer one fills in the rest.
+type nestedEnv struct {
+	in    envelope
+	outer envMeta // of the outer line last read
+}
+
+func newNestedEnv(f Format, outer envelope, skipped *int) *nestedEnv {
+	n := &nestedEnv{}
+	n.in = newEnvelope(f, func() ([]byte, error) {
+		l, m, err := outer.next()
+		n.outer = m
+		return l, err
+	}, skipped)
+	return n
+}
+
+func (n *nestedEnv) next() ([]byte, envMeta, error) {
+	l, m, err := n.in.next()
+	if m.time.IsZero() {
+		m.time = n.outer.time
+	}
+	if m.pid == 0 {
+		m.pid = n.outer.pid
+	}
+	if m.origin == "" {
+		m.origin = n.outer.origin
+	}
+	return l, m, err
+}
+
+func (n *nestedEnv) inner() Format { return n.in.inner() }
 
 // readEnvelope reads the next event from the lines inside an envelope.
 func (r *Reader) readEnvelope() (Event, error) {

@@ -27,6 +27,7 @@ log (testdata/script/envelopes.txtar checks it):
   journald-short-precise.log  journalctl -o short-precise
   cnpg.json              CloudNativePG: csvlog columns under "record", with the
                          instance manager's own lines in between
+  kubectl-cnpg.log       cnpg.json as kubectl logs --prefix --timestamps shows it
   gcloud.json            Cloud Logging export sink (Cloud SQL): one entry a line,
                          Cloud SQL's prefix '[%p]: [%l-1] db=%d,user=%u ' (no time)
   gcloud-array.json      gcloud logging read --format=json: an array, newest first
@@ -159,7 +160,10 @@ def main():
     write("journald-short-precise.log", [head] + [
         f"{trad(e.time, True)} {HOST} postgres[{post}]: {e.raw}" for e in es])
 
-    write("cnpg.json", cnpg(es))
+    cn = cnpg(es)
+    write("cnpg.json", cn)
+    # kubectl logs -l cnpg.io/cluster=cluster --prefix --timestamps
+    write("kubectl-cnpg.log", [f"[pod/cluster-1/postgres] {json.loads(l)['ts'][:-4]}123Z {l}" for l in cn])
 
     gl = list(gcloud(es))
     write("gcloud.json", [json.dumps(g, separators=(",", ":")) for g in gl])
