@@ -32,8 +32,8 @@ rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 step "go test -race ./..."
 go test -race -count=1 ./...
 
-step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers)"
-for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope; do
 	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
