@@ -142,14 +142,25 @@ func (e *envBase) join(piece []byte, m envMeta, last bool) ([]byte, envMeta, boo
 	return whole, wm, true
 }
 
-// flush returns a split record left open at the end of the input.
-func (e *envBase) flush() ([]byte, envMeta, bool) {
+// atEnd returns a split record left open at the end of the input, then
+// the line source's error.
+func (e *envBase) atEnd(err error) ([]byte, envMeta, error) {
 	if len(e.part) == 0 {
-		return nil, envMeta{}, false
+		return nil, envMeta{}, err
 	}
 	whole, m := e.part, e.pmeta
 	e.part = nil
-	return whole, m, true
+	return whole, m, nil
+}
+
+// record reads the next outer line that is not blank.
+func (e *envBase) record() ([]byte, error) {
+	for {
+		line, err := e.src()
+		if err != nil || len(bytes.TrimSpace(line)) > 0 {
+			return line, err
+		}
+	}
 }
 
 func (e *envBase) skip() { *e.skipped++ }
@@ -213,20 +224,15 @@ type criEnv struct{ envBase }
 
 func (e *criEnv) next() ([]byte, envMeta, error) {
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
-			if whole, m, ok := e.flush(); ok {
-				return whole, m, nil
-			}
-			return nil, envMeta{}, err
+			return e.atEnd(err)
 		}
 		t, n := rfc3339Stamp(line)
 		rest := line[n:]
 		sp := bytes.IndexByte(rest, ' ')
 		if n == 0 || sp < 0 || len(rest) < sp+2 {
-			if len(bytes.TrimSpace(line)) > 0 {
-				e.skip()
-			}
+			e.skip()
 			continue
 		}
 		tag := rest[sp+1:]
@@ -244,17 +250,20 @@ func (e *criEnv) next() ([]byte, envMeta, error) {
 
 // isCRI reports whether line is a CRI log record.
 func isCRI(line []byte) bool {
-	_, n := rfc3339Stamp(line)
-	if n == 0 {
-		return false
-	}
-	rest := line[n:]
+	rest, ok := afterStamp(line)
 	for _, s := range []string{"stdout P", "stdout F", "stderr P", "stderr F"} {
-		if bytes.HasPrefix(rest, []byte(s)) && (len(rest) == len(s) || rest[len(s)] == ' ' || rest[len(s)] == ':') {
+		if ok && bytes.HasPrefix(rest, []byte(s)) && (len(rest) == len(s) || rest[len(s)] == ' ' || rest[len(s)] == ':') {
 			return true
 		}
 	}
 	return false
+}
+
+// afterStamp returns what follows the RFC 3339 time stamp and space at
+// the start of line; false when there is none.
+func afterStamp(line []byte) ([]byte, bool) {
+	_, n := rfc3339Stamp(line)
+	return line[n:], n > 0
 }
 
 // dockerEnv reads Docker's json-file log driver
@@ -272,15 +281,9 @@ type dockerEnv struct {
 
 func (e *dockerEnv) next() ([]byte, envMeta, error) {
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
-			if whole, m, ok := e.flush(); ok {
-				return whole, m, nil
-			}
-			return nil, envMeta{}, err
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+			return e.atEnd(err)
 		}
 		e.rec.Log, e.rec.Time = nil, ""
 		if json.Unmarshal(line, &e.rec) != nil || e.rec.Log == nil {
@@ -320,12 +323,9 @@ func (e *journaldEnv) next() ([]byte, envMeta, error) {
 		return syslogBody(l), m, nil
 	}
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
 			return nil, envMeta{}, err
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
 		}
 		r := &e.rec
 		r.Message, r.PID, r.Realtime, r.Host, r.Transport = nil, "", "", "", ""
@@ -409,12 +409,9 @@ var cnpgColumns = [...]string{
 
 func (e *cnpgEnv) next() ([]byte, envMeta, error) {
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
 			return nil, envMeta{}, err
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
 		}
 		r := &e.rec
 		r.Logger, r.Pod, r.Record = "", "", nil
@@ -513,12 +510,9 @@ func (e *gcloudEnv) next() ([]byte, envMeta, error) {
 		return nil, envMeta{}, io.EOF
 	}
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
 			return nil, envMeta{}, err
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
 		}
 		e.rec = gcloudEntry{}
 		if json.Unmarshal(line, &e.rec) != nil || e.rec.TextPayload == nil {
@@ -544,17 +538,11 @@ func (e *gcloudEnv) meta(g *gcloudEntry) envMeta {
 // start tells an array from entries one per line by the first line, and
 // reads an array whole.
 func (e *gcloudEnv) start() error {
-	var first []byte
-	for {
-		line, err := e.src()
-		if err != nil {
-			return err
-		}
-		if t := bytes.TrimSpace(line); len(t) > 0 {
-			first = t
-			break
-		}
+	line, err := e.record()
+	if err != nil {
+		return err
 	}
+	first := bytes.TrimSpace(line)
 	if first[0] != '[' {
 		e.queue, e.qmeta = nil, envMeta{}
 		// Not an array: give the first line back to next.
@@ -620,12 +608,9 @@ type herokuEnv struct{ envBase }
 
 func (e *herokuEnv) next() ([]byte, envMeta, error) {
 	for {
-		line, err := e.src()
+		line, err := e.record()
 		if err != nil {
 			return nil, envMeta{}, err
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
 		}
 		t, n := rfc3339Stamp(line)
 		tag, rest, ok := bytes.Cut(line[n:], []byte("]: "))
@@ -660,11 +645,10 @@ func (e *herokuEnv) next() ([]byte, envMeta, error) {
 // isHeroku reports whether line is a logplex line: a time stamp, then a
 // source and dyno "app[postgres.1234]: " (no host, unlike syslog).
 func isHeroku(line []byte) bool {
-	_, n := rfc3339Stamp(line)
-	if n == 0 {
+	rest, ok := afterStamp(line)
+	if !ok {
 		return false
 	}
-	rest := line[n:]
 	k := bytes.Index(rest[:min(len(rest), 128)], []byte("]: "))
 	if k < 0 {
 		return false

@@ -29,15 +29,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/pglib.sh
 . "$HERE/pglib.sh"
 
-step() { printf '\n== %s\n' "$*" >&2; }
-FAILS=0 CHECKS=0
-check() { # LABEL PGTAIL EXPECTED
-  CHECKS=$((CHECKS + 1))
-  local status=OK
-  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
-  printf '%-44s %24s %24s  %s\n' "$1" "$2" "$3" "$status"
-}
-
 step "cluster"
 pg_setup
 pg_start
@@ -133,7 +124,7 @@ sed 's/^/    /' "$RS/stderr-h"
 # The syslog stamps are to the second: the peak and saturation times
 # agree with the server's to the second; everything else line for line.
 cut_ms() { sed -E 's/^((Peak|Saturated):.* [0-9]{2}:[0-9]{2}:[0-9]{2})\.[0-9]{3}/\1/'; }
-printf '\n%-44s %24s %24s  %s\n' check syslog server result
+printf '\n%-52s %14s %14s  %s\n' check syslog server result
 check "lines written by rsyslog" "$(wc -l <"$OUT")" "$SENT"
 check "summary, line for line" "$(diff <(cut_ms <<<"$SYS") <(cut_ms <<<"$BARE") >/dev/null && echo same || echo differs)" same
 check "history, line for line" "$(diff <(cut_ms <<<"$SYS_H") <(cut_ms <<<"$BARE_H") >/dev/null && echo same || echo differs)" same

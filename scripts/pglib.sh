@@ -542,3 +542,14 @@ pg_check_open_count() {
   want=$(pg_open_count)
   [[ $PG_OUT == "$want" ]] || pg_die "server has $PG_OUT client sessions, script expects $want"
 }
+
+# step TITLE: a progress line. check LABEL GOT WANT: one row of an e2e
+# script's result table; FAILS and CHECKS count the rows.
+step() { printf '\n== %s\n' "$*" >&2; }
+FAILS=0 CHECKS=0
+check() {
+  CHECKS=$((CHECKS + 1))
+  local status=OK
+  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
+}
