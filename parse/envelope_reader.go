@@ -6,43 +6,48 @@ import (
 )
 
 // startEnvelope puts the envelope of r.format between the input and the
-// decoders, and chooses the format of the lines inside it: the
-// envelope's own (CloudNativePG's records are csvlog), or the one the
-// first inner line that is not blank shows. That line may start a second
-// envelope (CloudNativePG's JSON behind kubectl's time stamps): it is
-// unwrapped in turn.
+// decoders (openEnvelope).
 func (r *Reader) startEnvelope() error {
-	env := newEnvelope(r.format, r.rawLine, &r.stats.Skipped)
-	r.inner = env.inner()
-	if r.inner == Auto {
-		var first []byte
-		var m envMeta
-		var err error
-		for len(bytes.TrimSpace(first)) == 0 && err == nil {
-			first, m, err = env.next()
-		}
-		if err != nil {
-			r.env, r.inner = &endEnvelope{err: err}, Stderr // nothing inside
-			return nil
-		}
-		env = &replayEnv{line: append([]byte(nil), first...), meta: m, env: env}
-		f, err := sniffEnvelope(first)
-		switch {
-		case err != nil:
-			return err
-		case f > Syslog:
-			env = newNestedEnv(f, env, &r.stats.Skipped)
-			if r.inner = env.inner(); r.inner == Auto {
-				r.inner = Stderr
-			}
-		case f == CSVLog || f == JSONLog:
-			r.inner = f
-		default:
-			r.inner = Stderr // a server line is never a syslog line inside an envelope
-		}
+	env, inner, err := openEnvelope(r.format, r.rawLine, &r.stats.Skipped)
+	r.env, r.inner = env, inner
+	return err
+}
+
+// openEnvelope opens the envelope f around the lines of src and tells the
+// format of the lines inside it: the envelope's own (CloudNativePG's
+// records are csvlog), or the one the first inner line that is not blank
+// shows. That line may start a second envelope (CloudNativePG's JSON
+// behind kubectl's time stamps): it is unwrapped in turn. skipped counts
+// the records the envelopes drop.
+func openEnvelope(f Format, src lineSource, skipped *int) (envelope, Format, error) {
+	env := newEnvelope(f, src, skipped)
+	if inner := env.inner(); inner != Auto {
+		return env, inner, nil
 	}
-	r.env = env
-	return nil
+	var first []byte
+	var m envMeta
+	var err error
+	for len(bytes.TrimSpace(first)) == 0 && err == nil {
+		first, m, err = env.next()
+	}
+	if err != nil {
+		return &endEnvelope{err: err}, Stderr, nil // nothing inside
+	}
+	env = &replayEnv{line: append([]byte(nil), first...), meta: m, env: env}
+	f, err = sniffEnvelope(first)
+	switch {
+	case err != nil:
+		return nil, Auto, err
+	case f > Syslog:
+		n := newNestedEnv(f, env, skipped)
+		if inner := n.inner(); inner != Auto {
+			return n, inner, nil
+		}
+		return n, Stderr, nil
+	case f == CSVLog || f == JSONLog:
+		return env, f, nil
+	}
+	return env, Stderr, nil // a server line is never a syslog line inside an envelope
 }
 
 // endEnvelope is an envelope at its end.
