@@ -41,7 +41,7 @@ type State struct {
 	sessions map[backend]session         // open sessions by backend
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
 	pending  map[backend]origin          // "connection received", waiting for its session
-	failures map[failKey]int
+	failures map[reasonKey]int
 
 	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
 	newest   time.Time
@@ -53,8 +53,9 @@ type State struct {
 	replaced int // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
-	durs      map[int32]Sketch     // session times by name (durations.go)
-	failTable map[FailKey]FailStat // failures by reason and who (failures.go)
+	durs      map[int32]sketch     // session times by name (durations.go)
+	failTable map[failKey]failStat // failures by reason and who (failures.go)
+	lostKeys  map[string]failKey   // by reset reason: built once, not per reset
 }
 
 type tally struct {
@@ -93,7 +94,8 @@ type backend struct {
 
 func backendOf(ev *parse.Event) backend { return backend{ev.Origin, ev.PID} }
 
-type failKey struct {
+// A reasonKey counts failures by name and reason, for Summary.
+type reasonKey struct {
 	name   int32
 	reason string
 }
@@ -120,11 +122,11 @@ func New(cfg Config) *State {
 		sessions: map[backend]session{},
 		anon:     map[[2]string][]anonSession{},
 		pending:  map[backend]origin{},
-		failures: map[failKey]int{},
+		failures: map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
 
-		durs:      map[int32]Sketch{},
-		failTable: map[FailKey]FailStat{},
+		durs:      map[int32]sketch{},
+		failTable: map[failKey]failStat{},
 	}
 }
 
@@ -142,16 +144,21 @@ type Outcome struct {
 	Unknown bool
 }
 
+// NamesOf returns the names an event is counted under: Unknown for each
+// one the log did not give. Filters match these.
+func NamesOf(ev parse.Event) Names {
+	return Names{orUnknown(ev.DB), orUnknown(ev.User), orUnknown(ev.App)}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return Unknown
+	}
+	return s
+}
+
+// name returns the index of n, as NamesOf gives it.
 func (s *State) name(n Names) int32 {
-	if n.DB == "" {
-		n.DB = Unknown
-	}
-	if n.User == "" {
-		n.User = Unknown
-	}
-	if n.App == "" {
-		n.App = Unknown
-	}
 	if i, ok := s.index[n]; ok {
 		return i
 	}
@@ -173,8 +180,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
-		if ev.PID != 0 {
-			b := backendOf(&ev)
+		if b := backendOf(&ev); ev.PID != 0 {
 			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
 				s.end(b, ev.Time)
@@ -192,22 +198,9 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	case parse.Failure:
 		s.failure(&out)
 	case parse.Reset:
-		lost := FailKey{Reason: "server " + ev.Reason, Lost: true}
+		lost := s.lostKey(ev.Reason)
 		if ev.Origin != "" {
-			// One server of a log of several: only its sessions end.
-			for b, ss := range s.sessions {
-				if b.origin == ev.Origin {
-					s.lost(lost, ss.name, ss.host, ev.Time)
-					s.end(b, ev.Time)
-					out.Ended++
-				}
-			}
-			for b := range s.pending {
-				if b.origin == ev.Origin {
-					delete(s.pending, b)
-				}
-			}
-			s.resetEnd += out.Ended
+			s.resetOrigin(&out, lost)
 			break
 		}
 		out.Ended = len(s.sessions)
@@ -232,25 +225,38 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	return out
 }
 
-func (s *State) connect(out *Outcome) {
+// resetOrigin ends the sessions of one server of a log of several (the
+// Reset's origin): the others, their pending connections and the peak
+// curve go on.
+func (s *State) resetOrigin(out *Outcome, lost failKey) {
 	ev := &out.Event
-	b := backendOf(ev)
-	if ev.PID != 0 {
-		if o, ok := s.pending[b]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			if ev.Port == "" {
-				ev.Port = o.port
-			}
+	for b, ss := range s.sessions {
+		if b.origin == ev.Origin {
+			s.lost(lost, ss.name, ss.host, ev.Time)
+			s.end(b, ev.Time)
+			out.Ended++
+		}
+	}
+	for b := range s.pending {
+		if b.origin == ev.Origin {
 			delete(s.pending, b)
 		}
-		if _, ok := s.sessions[b]; ok {
-			s.end(b, ev.Time) // PID reuse: the new session replaces the old
+	}
+	s.resetEnd += out.Ended
+}
+
+func (s *State) connect(out *Outcome) {
+	ev := &out.Event
+	if ev.PID != 0 {
+		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
+			ev.Port = o.port
+		}
+		if _, ok := s.sessions[backendOf(ev)]; ok {
+			s.end(backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
-	n := s.name(Names{ev.DB, ev.User, ev.App})
+	n := s.name(NamesOf(*ev))
 	if ev.App == "" {
 		ev.App = Unknown
 	}
@@ -265,7 +271,7 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[b] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -292,7 +298,7 @@ func (s *State) disconnect(out *Outcome) {
 	// Never seen connecting: counted, but the active count is left alone.
 	// It was open over [now − session time, now]: the peak counts it.
 	out.Unknown = true
-	n := s.name(Names{ev.DB, ev.User, ev.App})
+	n := s.name(NamesOf(*ev))
 	ev.App = s.names[n].App
 	s.tally[n].disconnects++
 	s.add(ev.Time, n, delta{disconnects: 1})
@@ -310,20 +316,27 @@ func (s *State) close(n int32, ev *parse.Event) {
 	s.addDuration(n, ev.Duration)
 }
 
-func (s *State) failure(out *Outcome) {
-	ev := &out.Event
-	b := backendOf(ev)
-	if ev.PID != 0 {
-		if o, ok := s.pending[b]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			delete(s.pending, b)
+// claimPending takes the "connection received" of ev's PID, if one is
+// waiting, and fills ev's host from it.
+func (s *State) claimPending(ev *parse.Event) (origin, bool) {
+	o, ok := s.pending[backendOf(ev)]
+	if ok {
+		delete(s.pending, backendOf(ev))
+		if ev.Host == "" {
+			ev.Host = o.host
 		}
 	}
+	return o, ok
+}
+
+func (s *State) failure(out *Outcome) {
+	ev := &out.Event
+	if ev.PID != 0 {
+		s.claimPending(ev)
+	}
 	n := int32(-1)
-	if ss, ok := s.sessions[b]; ok && ev.PID != 0 {
-		delete(s.sessions, b)
+	if ss, ok := s.sessions[backendOf(ev)]; ok && ev.PID != 0 {
+		delete(s.sessions, backendOf(ev))
 		if ev.AfterAuth {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
@@ -364,16 +377,16 @@ func (s *State) failure(out *Outcome) {
 		}
 	}
 	if n < 0 {
-		n = s.name(Names{ev.DB, ev.User, ev.App})
+		n = s.name(NamesOf(*ev))
 	}
 	ev.App = s.names[n].App
-	s.failures[failKey{n, ev.Reason}]++
+	s.failures[reasonKey{n, ev.Reason}]++
 	nm := s.names[n]
-	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Reason, ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
+	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
 
 // lost records a session ended by a server reset, without a disconnection.
-func (s *State) lost(k FailKey, n int32, host string, t time.Time) {
+func (s *State) lost(k failKey, n int32, host string, t time.Time) {
 	nm := s.names[n]
 	k.User, k.DB, k.App, k.Host = nm.User, nm.DB, nm.App, host
 	s.recordFailure(k, t)

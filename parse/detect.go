@@ -68,18 +68,16 @@ const detectLimit = 16 << 10
 // detect chooses the format from the first lines of the input that are
 // not blank (sniffLines). It waits only for the first of them, so a live
 // input (tail -F) is detected as soon as its first line arrives.
-func (r *Reader) detect() error {
-	r.stats.Detected = true
+func detect(br *bufio.Reader) (Format, error) {
 	n := 1
 	for {
-		b, err := r.br.Peek(min(max(n, r.br.Buffered()), detectLimit))
+		b, err := br.Peek(min(max(n, br.Buffered()), detectLimit))
 		atEnd := err != nil || len(b) >= detectLimit
 		if f, ferr, ok := sniffLines(b, atEnd); ok {
-			r.format = f
-			return ferr
+			return f, ferr
 		}
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-			return err
+			return Auto, err
 		}
 		// Wait for one more byte than is buffered.
 		n = len(b) + 1

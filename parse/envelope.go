@@ -37,9 +37,9 @@ type envMeta struct {
 	origin string    // the pod, container, host or instance; "" if unknown
 }
 
-// lineSource reads the next outer line, without its newline; the line is
+// lineFunc reads the next outer line, without its newline; the line is
 // valid until the next call. At the end it returns io.EOF.
-type lineSource func() ([]byte, error)
+type lineFunc func() ([]byte, error)
 
 // ErrUnknownJSON reports a JSON input that is neither jsonlog nor an
 // envelope pgtail knows.
@@ -47,7 +47,7 @@ var ErrUnknownJSON = errors.New("the input is JSON in a form pgtail does not kno
 
 // newEnvelope returns the envelope of format f reading from src, or nil
 // when f is not an envelope. skipped counts the records it drops.
-func newEnvelope(f Format, src lineSource, skipped *int) envelope {
+func newEnvelope(f Format, src lineFunc, skipped *int) envelope {
 	b := envBase{src: src, skipped: skipped}
 	switch f {
 	case Kubectl:
@@ -72,7 +72,7 @@ func newEnvelope(f Format, src lineSource, skipped *int) envelope {
 // counter, the lines of a multi-line payload still to hand out, and the
 // last origin (to reuse its string).
 type envBase struct {
-	src     lineSource
+	src     lineFunc
 	skipped *int
 	queue   [][]byte
 	qmeta   envMeta
@@ -582,7 +582,7 @@ func (e *gcloudEnv) start() error {
 // sourceReader is an io.Reader over a line source: the lines, each with
 // its newline, after buf.
 type sourceReader struct {
-	src lineSource
+	src lineFunc
 	buf []byte
 }
 

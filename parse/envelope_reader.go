@@ -2,15 +2,28 @@ package parse
 
 import (
 	"bytes"
-	"time"
 )
 
-// startEnvelope puts the envelope of r.format between the input and the
-// decoders (openEnvelope).
-func (r *Reader) startEnvelope() error {
-	env, inner, err := openEnvelope(r.format, r.rawLine, &r.stats.Skipped)
-	r.env, r.inner = env, inner
-	return err
+// startEnvelope puts the envelope of the format read between the lines
+// of the input and the decoder of the lines inside it (openEnvelope).
+func (r *Reader) startEnvelope(lines lineSource) error {
+	st := &r.stats
+	env, inner, err := openEnvelope(st.Format, lines.next, &st.Skipped)
+	if err != nil {
+		return err
+	}
+	src := &envSource{env: env}
+	var dec decoder
+	switch inner {
+	case CSVLog:
+		dec = &csvDecoder{src: src, st: st}
+	case JSONLog:
+		dec = &jsonDecoder{line: stderrDecoder{src: src, st: st, ps: r.ps}}
+	default:
+		dec = &stderrDecoder{src: src, st: st, ps: r.ps}
+	}
+	r.dec = &envDecoder{src: src, dec: dec, st: st}
+	return nil
 }
 
 // openEnvelope opens the envelope f around the lines of src and tells the
@@ -19,7 +32,7 @@ func (r *Reader) startEnvelope() error {
 // shows. That line may start a second envelope (CloudNativePG's JSON
 // behind kubectl's time stamps): it is unwrapped in turn. skipped counts
 // the records the envelopes drop.
-func openEnvelope(f Format, src lineSource, skipped *int) (envelope, Format, error) {
+func openEnvelope(f Format, src lineFunc, skipped *int) (envelope, Format, error) {
 	env := newEnvelope(f, src, skipped)
 	if inner := env.inner(); inner != Auto {
 		return env, inner, nil
@@ -107,21 +120,61 @@ func (n *nestedEnv) next() ([]byte, envMeta, error) {
 
 func (n *nestedEnv) inner() Format { return n.in.inner() }
 
-// readEnvelope reads the next event from the lines inside an envelope.
-func (r *Reader) readEnvelope() (Event, error) {
-	loose := r.stats.Loose
-	var ev Event
-	var err error
-	switch r.inner {
-	case CSVLog:
-		ev, err = r.readCSV()
-	case JSONLog:
-		ev, err = r.readJSON()
-	default:
-		return r.readSerial() // applies the line's own envelope facts
+// envSource is the lineSource of the lines inside an envelope. It keeps
+// what the envelope said about the line last returned by next: an
+// entry's line (its continuations and DETAIL are peeked and taken).
+type envSource struct {
+	env     envelope
+	cur     envMeta // of the line last returned by next
+	peeked  []byte
+	ahead   envMeta
+	peekErr error
+	hasPeek bool
+}
+
+func (s *envSource) next() ([]byte, error) {
+	if s.hasPeek {
+		if s.peekErr != nil {
+			return nil, s.peekErr
+		}
+		s.hasPeek = false
+		s.cur = s.ahead
+		return s.peeked, nil
 	}
+	line, m, err := s.env.next()
+	s.cur = m
+	return line, err
+}
+
+func (s *envSource) peek() ([]byte, bool) {
+	if !s.hasPeek {
+		// The line stays valid: the envelope is not asked for another
+		// before the next call to next or peek.
+		s.peeked, s.ahead, s.peekErr = s.env.next()
+		s.hasPeek = true
+	}
+	return s.peeked, s.peekErr == nil
+}
+
+func (s *envSource) take() {
+	if s.hasPeek && s.peekErr == nil {
+		s.hasPeek = false
+	}
+}
+
+// envDecoder completes the events of the decoder of the inner lines with
+// what the envelope of their line said.
+type envDecoder struct {
+	src *envSource
+	dec decoder
+	st  *Stats
+}
+
+func (d *envDecoder) decode() (Event, error) {
+	loose := d.st.Loose
+	ev, err := d.dec.decode()
 	if err == nil {
-		r.envelopeKnows(&ev, r.meta, loose)
+		envelopeKnows(&ev, d.src.cur, d.st, loose)
 	}
 	return ev, err
 }
@@ -129,25 +182,17 @@ func (r *Reader) readEnvelope() (Event, error) {
 // envelopeKnows completes ev with what the envelope of its line said: a
 // time and PID where the line had none, and the origin. A prefix of
 // unknown shape is no cause for the hint when the envelope has the PID
-// (a syslog prefix without %p: the program tag has it).
-func (r *Reader) envelopeKnows(ev *Event, m envMeta, loose int) {
+// (a syslog prefix without %p: the program tag has it); loose is
+// Stats.Loose before the line was read.
+func envelopeKnows(ev *Event, m envMeta, st *Stats, loose int) {
 	if ev.Time.IsZero() {
 		ev.Time = m.time
 	}
 	if ev.PID == 0 {
 		ev.PID = m.pid
 	}
-	if m.pid != 0 && r.stats.Loose > loose {
-		r.stats.Loose = loose
+	if m.pid != 0 && st.Loose > loose {
+		st.Loose = loose
 	}
 	ev.Origin = m.origin
-}
-
-// syslogStampTime reads a syslog time stamp: RFC 3339, or the
-// traditional form without a year (see yearGuess).
-func (r *Reader) syslogStampTime(stamp []byte) time.Time {
-	if len(stamp) > 0 && stamp[0] >= 'A' && stamp[0] <= 'Z' {
-		return r.year.at(stamp)
-	}
-	return syslogTime(stamp)
 }

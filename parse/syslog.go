@@ -45,39 +45,143 @@ func syslogHeader(line []byte) int {
 	return k + 3
 }
 
-// syslogLine strips the syslog header and PostgreSQL's "[SEQ-CHUNK] "
-// numbering from a line. It returns the stderr-style line and the PID
-// from the program tag; a continuation chunk comes back starting with a
-// TAB. It returns nil for a line that is not from syslog.
-func (r *Reader) syslogLine(line []byte) ([]byte, int) {
+// syslogDecoder reads log_destination = 'syslog' as a syslog daemon or
+// journald writes it to a file: stderr-format lines (the syslog source
+// strips the headers) whose PID and time stamp may come from the header.
+type syslogDecoder struct {
+	src  *syslogSource
+	line stderrDecoder // reads from src
+	year *yearGuess    // for traditional stamps, which have no year
+}
+
+func (d *syslogDecoder) decode() (Event, error) {
+	for {
+		line, err := d.src.next()
+		if err != nil {
+			return Event{}, err
+		}
+		head := d.src.cur // a continuation may be taken while parsing
+		var e Event
+		loose := d.line.st.Loose
+		if d.line.parseLine(line, &e) {
+			if e.Time.IsZero() {
+				e.Time = d.stampTime(head.stamp[:head.stampLen])
+			}
+			envelopeKnows(&e, envMeta{pid: head.pid, origin: head.host}, d.line.st, loose)
+			return e, nil
+		}
+	}
+}
+
+// stampTime reads a syslog time stamp: RFC 3339, or the traditional form
+// without a year (see yearGuess).
+func (d *syslogDecoder) stampTime(stamp []byte) time.Time {
+	if len(stamp) > 0 && stamp[0] >= 'A' && stamp[0] <= 'Z' {
+		return d.year.at(stamp)
+	}
+	return syslogTime(stamp)
+}
+
+// syslogSource is the lineSource of a syslog file: the stderr-format
+// lines inside its records, without the syslog header and PostgreSQL's
+// "[SEQ-CHUNK] " numbering; a record's later chunk comes as a
+// continuation line, starting with a TAB. Lines that are not from syslog
+// are counted in Stats.Skipped (blank ones are not) and not returned.
+type syslogSource struct {
+	lines  lineSource
+	st     *Stats
+	cur    syslogRecord // of the line last taken
+	ahead  syslogRecord // of the line peeked
+	peeked bool
+}
+
+// A syslogRecord is one syslog line, split.
+type syslogRecord struct {
+	line     []byte // the stderr-format line; nil when not from syslog
+	raw      bool   // the input line was not blank
+	rawLine  []byte // the input line
+	pid      int    // from the program tag
+	host     string // between the time stamp and the tag
+	stamp    [40]byte
+	stampLen int
+}
+
+func (s *syslogSource) next() ([]byte, error) {
+	for {
+		if s.peeked {
+			s.peeked = false
+			s.lines.take()
+			s.cur = s.ahead
+		} else {
+			raw, err := s.lines.next()
+			if err != nil {
+				return nil, err
+			}
+			s.cur.split(raw)
+		}
+		if s.cur.line != nil {
+			return s.cur.line, nil
+		}
+		if s.cur.raw && !bytes.HasPrefix(s.cur.rawLine, []byte("-- ")) { // journalctl's "-- Logs begin at …"
+			s.st.Skipped++
+		}
+	}
+}
+
+// peek returns the next line stripped, and an empty line (no
+// continuation) for a line that is not from syslog.
+func (s *syslogSource) peek() ([]byte, bool) {
+	if !s.peeked {
+		raw, ok := s.lines.peek()
+		if !ok {
+			return nil, false
+		}
+		s.ahead.split(raw)
+		s.peeked = true
+	}
+	if s.ahead.line == nil {
+		return []byte{}, true
+	}
+	return s.ahead.line, true
+}
+
+func (s *syslogSource) take() {
+	if s.peeked {
+		s.peeked = false
+		s.lines.take()
+		s.cur = s.ahead
+	}
+}
+
+// split strips the syslog header and PostgreSQL's "[SEQ-CHUNK] "
+// numbering from line (a continuation chunk's first byte becomes a TAB,
+// in place) and keeps the PID of the program tag and the time stamp.
+func (rec *syslogRecord) split(line []byte) {
+	rec.raw, rec.rawLine = len(line) > 0, line
+	rec.line, rec.pid, rec.stampLen = nil, 0, 0
 	h := syslogHeader(line)
 	if h == 0 {
 		if len(line) > 0 && line[0] == '\t' {
-			return line, 0 // a journald continuation entry
+			rec.line = line // a journald continuation entry
 		}
-		if len(line) > 0 && !bytes.HasPrefix(line, []byte("-- ")) { // journalctl's "-- Logs begin at …"
-			r.stats.Skipped++
-		}
-		return nil, 0
+		return
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
-	pid := atoi(line[open+1 : h-3])
-	r.sysStampLen = 0
-	if k := syslogStampLen(line); k > 0 && k <= len(r.sysStamp) {
-		r.sysStampLen = copy(r.sysStamp[:], line[:k])
+	rec.pid = atoi(line[open+1 : h-3])
+	if k := syslogStampLen(line); k > 0 && k <= len(rec.stamp) {
+		rec.stampLen = copy(rec.stamp[:], line[:k])
 		// The host: the word between the time stamp and the tag.
-		if host, _, ok := bytes.Cut(line[k+1:open], []byte{' '}); ok && string(host) != r.sysHost {
-			r.sysHost = string(host)
+		if host, _, ok := bytes.Cut(line[k+1:open], []byte{' '}); ok && string(host) != rec.host {
+			rec.host = string(host)
 		}
 	}
-	return syslogBody(line[h:]), pid
+	rec.line = syslogBody(line[h:])
 }
 
-// syslogBody strips PostgreSQL's "[SEQ-CHUNK] " numbering from a syslog
-// message; a later chunk of a record comes back as a continuation, which
-// starts with a TAB (it may reuse rest's first byte for it).
+// syslogBody strips the "[9-1] ", "[9-2] ", "[9] " numbering from the
+// text after a syslog header; a later chunk of a record comes back as a
+// continuation, its first byte a TAB.
 func syslogBody(rest []byte) []byte {
-	// "[9-1] ", "[9-2] ", "[9] "
 	if len(rest) > 2 && rest[0] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 1 && e < 24 && e+1 < len(rest) && rest[e+1] == ' ' {
 			num := rest[1:e]
@@ -108,8 +212,8 @@ func syslogBody(rest []byte) []byte {
 	return rest
 }
 
-// syslogTime reads an RFC 3339 syslog time stamp; the traditional form
-// has no year and is not used.
+// syslogTime reads an RFC 3339 syslog time stamp (the traditional form,
+// which has no year, is read by yearGuess).
 func syslogTime(stamp []byte) time.Time {
 	if len(stamp) < 20 || stamp[0] < '0' || stamp[0] > '9' {
 		return time.Time{}
