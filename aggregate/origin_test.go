@@ -3,6 +3,7 @@ package aggregate_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/pgtail/pgtail/aggregate"
 	"github.com/pgtail/pgtail/parse"
@@ -49,5 +50,29 @@ func TestOriginsSharePIDs(t *testing.T) {
 	out = apply(st, from("pod-1", reset("shutdown")), reset("crash"))
 	if out[0].Ended != 2 || out[1].Ended != 0 || st.Summary(aggregate.Filter{}).Active != 0 {
 		t.Errorf("ended %d then %d, active %d; want 2, 0, 0", out[0].Ended, out[1].Ended, st.Summary(aggregate.Filter{}).Active)
+	}
+}
+
+// A stream that names one server (a syslog host, a single pod) counts
+// exactly as one that names none: a restart ends every session and
+// starts the peak curve afresh.
+func TestOneOriginIsOneServer(t *testing.T) {
+	evs := []parse.Event{
+		at(tm("10:00"), connect(100, "app", "alice", "rails")),
+		at(tm("10:01"), connect(101, "app", "bob", "rails")),
+		at(tm("10:02"), reset("crash")),
+		at(tm("10:03"), connect(102, "app", "bob", "rails")),
+		at(tm("10:04"), parse.Event{Kind: parse.Disconnect, PID: 103, DB: "app", User: "carol", Duration: 5 * time.Minute}),
+	}
+	plain, named := aggregate.New(aggregate.Config{}), aggregate.New(aggregate.Config{})
+	apply(plain, evs...)
+	for _, ev := range evs {
+		apply(named, from("db1", ev))
+	}
+	if p, n := plain.Summary(aggregate.Filter{}), named.Summary(aggregate.Filter{}); p.Active != n.Active || p.ResetEnded != n.ResetEnded {
+		t.Errorf("summary with one origin %+v, without %+v", n, p)
+	}
+	if p, n := plain.Peak(), named.Peak(); p != n {
+		t.Errorf("peak with one origin %+v, without %+v", n, p)
 	}
 }

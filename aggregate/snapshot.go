@@ -24,6 +24,8 @@ type snapshot struct {
 	Newest     time.Time     `json:"newest,omitzero"`
 	HasTime    bool          `json:"has_time"`
 	NoPID      bool          `json:"no_pid"`
+	Origin     string        `json:"origin,omitempty"`  // the first server named
+	Origins    bool          `json:"origins,omitempty"` // more than one
 	Events     int           `json:"events"`
 	ResetEnded int           `json:"reset_ended"`
 	Replaced   int           `json:"replaced"`
@@ -68,7 +70,7 @@ type snapSlot struct {
 func (s *State) MarshalJSON() ([]byte, error) {
 	sn := snapshot{
 		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
-		Names: s.names, Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
+		Names: s.names, Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID, Origin: s.origin, Origins: s.origins,
 		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
@@ -162,6 +164,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		s.failTable[f.Key] = f.Stat
 	}
 	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID
+	s.origin, s.origins = sn.Origin, sn.Origins
 	s.events, s.resetEnd, s.replaced = sn.Events, sn.ResetEnded, sn.Replaced
 	return nil
 }

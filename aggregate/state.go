@@ -43,11 +43,16 @@ type State struct {
 	pending  map[backend]origin          // "connection received", waiting for its session
 	failures map[reasonKey]int
 
-	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
-	newest   time.Time
-	oldest   int64 // slots before this are gone
-	hasTime  bool
-	noPID    bool
+	slots   map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
+	newest  time.Time
+	oldest  int64 // slots before this are gone
+	hasTime bool
+	noPID   bool
+	// origin is the first server an event named (Event.Origin); origins
+	// is set once a second one appears: only then does a Reset end the
+	// sessions of its own server alone.
+	origin   string
+	origins  bool
 	events   int
 	resetEnd int // sessions ended by a server reset
 	replaced int // sessions ended by PID reuse without a disconnection line
@@ -177,6 +182,13 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.events++
 	}
 	s.clock(ev.Time)
+	if ev.Origin != s.origin && ev.Origin != "" {
+		if s.origin == "" {
+			s.origin = ev.Origin
+		} else {
+			s.origins = true
+		}
+	}
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
@@ -199,7 +211,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.failure(&out)
 	case parse.Reset:
 		lost := s.lostKey(ev.Reason)
-		if ev.Origin != "" {
+		if s.origins {
 			s.resetOrigin(&out, lost)
 			break
 		}
