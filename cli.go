@@ -40,7 +40,7 @@ type connectionsCmd struct {
 	DB      string        `arg:"--db" placeholder:"NAME" help:"only sessions of this database (exact)"`
 	User    string        `arg:"--user" placeholder:"NAME" help:"only sessions of this user (exact)"`
 	App     string        `arg:"--app" placeholder:"NAME" help:"only sessions of this application_name (exact)"`
-	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
+	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog, syslog, or a platform's envelope: kubectl, cri, docker-json, journald, cloudnativepg, gcloud, heroku"`
 	Prefix  string        `arg:"--prefix" placeholder:"LOG_LINE_PREFIX" help:"the server's log_line_prefix, exactly as in postgresql.conf"`
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`

@@ -410,7 +410,7 @@ func (t *tracker) followAll() error {
 	for _, fw := range t.input.live.followers {
 		go func() {
 			defer fw.Close()
-			err := t.readEvents(fw, fw.path, fw)
+			err := t.readEvents(fw, fw.path, fw, time.Time{})
 			if err != nil && !errors.As(err, new(errOutput)) {
 				t.mu.Lock()
 				fmt.Fprintf(t.stderr, "pgtail: %v\n", err)

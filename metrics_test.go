@@ -116,7 +116,7 @@ func TestMetricsSessionTimeBuckets(t *testing.T) {
 	for i, d := range []string{"0:00:00.010", "0:00:00.011", "0:00:01.000", "0:00:01.001", "0:01:00.000", "25:00:00.000"} {
 		lines = append(lines, "2026-11-24 10:00:00.000 UTC ["+string(rune('a'+i))+"] LOG:  disconnection: session time: "+d+" user=u database=d host=[local]")
 	}
-	if err := tr.readEvents(strings.NewReader(strings.Join(lines, "\n")+"\n"), "test", nil); err != nil {
+	if err := tr.readEvents(strings.NewReader(strings.Join(lines, "\n")+"\n"), "test", nil, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, series := scrape(t, &stateCollector{t: tr})
@@ -186,7 +186,7 @@ func TestMetricsNamesNotUTF8(t *testing.T) {
 	log := "2026-11-24 10:00:00.000 UTC [1] LOG:  connection authorized: user=u database=caf\xe9\n" +
 		"2026-11-24 10:00:00.000 UTC [2] LOG:  connection authorized: user=u database=caf\xe8\n" +
 		"2026-11-24 10:00:00.000 UTC [3] LOG:  connection authorized: user=u database=ok\n"
-	if err := tr.readEvents(strings.NewReader(log), "test", nil); err != nil {
+	if err := tr.readEvents(strings.NewReader(log), "test", nil, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	sums, _, series := scrape(t, &stateCollector{t: tr})

@@ -28,13 +28,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/pglib.sh
 . "$HERE/pglib.sh"
 
-step() { printf '\n== %s\n' "$*" >&2; }
-FAILS=0
-check() { # LABEL GOT WANT
-  local status=OK
-  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
-  printf '%-58s %10s %10s  %s\n' "$1" "$2" "$3" "$status"
-}
+# step and check (one result row; FAILS counts mismatches) come from pglib.sh.
 
 FLEET=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-fleet.XXXXXX")
 PIDS=()

@@ -648,3 +648,14 @@ pg_cleanup_all() {
   [[ -z $PG_CURRENT && -n $PG_TMP ]] && (pg_cleanup) >/dev/null 2>&1
   exit "$rc"
 }
+
+# step TITLE: a progress line. check LABEL GOT WANT: one row of an e2e
+# script's result table; FAILS and CHECKS count the rows.
+step() { printf '\n== %s\n' "$*" >&2; }
+FAILS=0 CHECKS=0
+check() {
+  CHECKS=$((CHECKS + 1))
+  local status=OK
+  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
+}

@@ -71,8 +71,8 @@ promtool test rules scripts/deploy/pgtail-alerts.test.yml
 step "go test -race ./..."
 go test -race -count=1 ./...
 
-step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers)"
-for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope; do
 	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
@@ -128,6 +128,9 @@ bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
 step "a fleet: two servers, pgtail --follow --listen each, a real Prometheus (promtool check metrics on a real scrape)"
 bash scripts/e2e-fleet.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL through rsyslog's traditional format: history and peak time"
+bash scripts/e2e-syslog.sh "$PWD/bin/pgtail"
 
 echo
 echo "all tests passed"
