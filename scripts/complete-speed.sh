@@ -47,8 +47,12 @@ ms() {
 		"$(echo "$times" | awk '{print ($2 + $3) * 1000}' | median)" "$RUNS"
 }
 
+# The record keeps at most 1024 databases by name (aggregate's cap); the
+# rest are counted under "(other)", which completion offers too.
+want=$NAMES
+[ "$NAMES" -le 1024 ] || want=1025
 n=$("$bin" __complete bash "pgtail connections --db=" "=" | tail -n +2 | wc -l)
-[ "$n" -eq "$NAMES" ] || { echo "completion offered $n names, want $NAMES"; exit 1; }
+[ "$n" -eq "$want" ] || { echo "completion offered $n names, want $want"; exit 1; }
 startup=$(ms "$bin" version)
 complete_ms=$(ms "$bin" __complete bash "pgtail connections --db=db12" "db12")
 echo "pgtail version (start-up):  $startup"
