@@ -222,7 +222,7 @@ while IFS=$'\t' read -r kind name; do
     # No PID: applications are estimates, not compared (see the header).
     if [[ $c == nopid* && $kind == app ]]; then continue; fi
     if [[ $c == script && $kind != connects && $kind != disconnects && $kind != failures ]]; then continue; fi
-    if [[ $c == pg_stat_activity && $kind =~ ^(connects|disconnects|failures|peak|saturated)$ ]]; then continue; fi
+    if [[ $c == pg_stat_activity && $kind =~ ^(connects|disconnects|failures|peak|saturated|ended)$ ]]; then continue; fi
     if [[ -z $ref ]]; then ref=$v; elif [[ $v != "$ref" ]]; then status=MISMATCH; fi
   done
   [[ $status == OK ]] || FAILS=$((FAILS + 1))
