@@ -123,6 +123,10 @@ func New(cfg Config) *State {
 	}
 }
 
+// Config returns the resolution and retention the state keeps (those of
+// the run that recorded it, for a state read back from a record).
+func (s *State) Config() Config { return s.cfg }
+
 // An Outcome tells what an event did to the state, for live display.
 type Outcome struct {
 	// Event is the applied event, with the application name and host of
