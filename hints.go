@@ -32,3 +32,21 @@ func (t *tracker) hints() {
 		fmt.Fprintf(t.stderr, "pgtail: the log has no process IDs (%s in log_line_prefix): active counts are estimated from connects minus disconnects per database and user\n", "%p or %c")
 	}
 }
+
+// midLog says once when the input evidently began in the middle of the
+// log: sessions ended that it never saw start. Those open before it and
+// still open are missing from the active count. `tail -F` starts at the
+// log's last 10 lines; `tail -n +1 -F` at its first.
+func (t *tracker) midLog() {
+	n := t.unseen
+	if n == 0 {
+		return
+	}
+	s := "s"
+	if n == 1 {
+		s = ""
+	}
+	fmt.Fprintf(t.stderr, "pgtail: %d session%s ended that the input never saw start: it began in the middle of the log "+
+		"(or log_connections is off), so sessions open before it are not in the active count; "+
+		"read the whole log from its first line, e.g. tail -n +1 -F FILE | pgtail connections\n", n, s)
+}

@@ -98,6 +98,10 @@ type tracker struct {
 	st    *aggregate.State
 	input inputStats
 	rec   recorder
+	// unseen counts the disconnections of sessions never seen starting
+	// before the input showed a server start or reset (it began mid-log).
+	unseen  int
+	started bool
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {
@@ -185,6 +189,7 @@ func (t *tracker) finish(err error, interrupted bool) error {
 		if !interrupted {
 			t.hints()
 		}
+		t.midLog() // also after Ctrl+C: `tail -F log | pgtail connections`
 		err = t.render()
 	}
 	if t.input.failed {
