@@ -80,6 +80,7 @@ func (t *tracker) report(path string, pathErr error) error {
 			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session in %s: %v\n", path, err)
 		}
 		t.st = st
+		t.liveRecord = record.Live(path)
 	}
 	return t.render()
 }
@@ -102,6 +103,8 @@ type tracker struct {
 	// before the input showed a server start or reset (it began mid-log).
 	unseen  int
 	started bool
+	// liveRecord: the report is of a record a running tracker keeps.
+	liveRecord bool
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {

@@ -42,7 +42,7 @@ func (t *tracker) render() error {
 func (t *tracker) renderSummary() error {
 	filter := t.cmd.filter()
 	sum := t.st.Summary(filter)
-	if err := format.Summary(t.out, sum, filter); err != nil {
+	if err := t.summary(sum, filter); err != nil {
 		return err
 	}
 	// The peak is server-wide: shown without filters.
@@ -77,7 +77,16 @@ func (t *tracker) renderHistory() error {
 		}
 		return err
 	}
-	return format.Summary(t.out, sum, filter) // the empty state
+	return t.summary(sum, filter) // the empty state
+}
+
+// summary writes the summary view; the empty state of a record that a
+// running tracker keeps does not tell the user to start one.
+func (t *tracker) summary(sum aggregate.Summary, filter aggregate.Filter) error {
+	if t.liveRecord {
+		return format.SummaryLive(t.out, sum, filter)
+	}
+	return format.Summary(t.out, sum, filter)
 }
 
 // historyWindow checks --bucket and --window against what the state keeps.

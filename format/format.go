@@ -93,11 +93,25 @@ func (e *errWriter) flush() error {
 // Empty is the text shown when no connection event was seen.
 const Empty = "No connection data available.\nStart tailing a log with `tail` to begin tracking connections.\n"
 
+// EmptyLive is the text shown when no connection event is recorded yet
+// while a tracker runs (just started, or just cleared): the user has
+// nothing to start.
+const EmptyLive = "No connection data available yet.\nA running pgtail is reading a log; its connections will show here as it reads them.\n"
+
 // Summary writes the default view.
 func Summary(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
+	return summary(w, s, f, Empty)
+}
+
+// SummaryLive writes the default view of a tracker's record while it runs.
+func SummaryLive(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
+	return summary(w, s, f, EmptyLive)
+}
+
+func summary(w io.Writer, s aggregate.Summary, f aggregate.Filter, empty string) error {
 	e := newErrWriter(w)
 	if s.Events == 0 {
-		e.printf("%s", Empty)
+		e.printf("%s", empty)
 		return e.flush()
 	}
 	if p := filterPhrase(f); p != "" {
