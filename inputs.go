@@ -52,11 +52,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		t.input.Add(pr.Stats())
 		t.mu.Unlock()
 	}()
-	for {
-		ev, err := pr.Read()
-		if err == io.EOF {
-			return nil
-		}
+	for ev, err := range pr.All() {
 		if err != nil {
 			return inputError{label, err}
 		}
@@ -67,6 +63,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 			return errOutput{err}
 		}
 	}
+	return nil
 }
 
 // openInput opens a file ("-" is stdin) and decompresses it when it

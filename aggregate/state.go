@@ -225,14 +225,8 @@ func (s *State) Apply(ev parse.Event) Outcome {
 func (s *State) connect(out *Outcome) {
 	ev := &out.Event
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			if ev.Port == "" {
-				ev.Port = o.port
-			}
-			delete(s.pending, ev.PID)
+		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
+			ev.Port = o.port
 		}
 		if _, ok := s.sessions[ev.PID]; ok {
 			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
@@ -299,15 +293,23 @@ func (s *State) close(n int32, ev *parse.Event) {
 	s.addDuration(n, ev.Duration)
 }
 
+// claimPending takes the "connection received" of ev's PID, if one is
+// waiting, and fills ev's host from it.
+func (s *State) claimPending(ev *parse.Event) (origin, bool) {
+	o, ok := s.pending[ev.PID]
+	if ok {
+		delete(s.pending, ev.PID)
+		if ev.Host == "" {
+			ev.Host = o.host
+		}
+	}
+	return o, ok
+}
+
 func (s *State) failure(out *Outcome) {
 	ev := &out.Event
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			delete(s.pending, ev.PID)
-		}
+		s.claimPending(ev)
 	}
 	n := int32(-1)
 	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {

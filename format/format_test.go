@@ -132,11 +132,7 @@ func trackLog(t *testing.T, in io.Reader) (*aggregate.State, parse.Stats, []aggr
 	st := aggregate.New(aggregate.Config{})
 	r := parse.NewReader(in, parse.Options{ExactCounts: true})
 	var out []aggregate.Outcome
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -145,27 +145,38 @@ type jInput struct {
 }
 
 type jReport struct {
-	Version              int           `json:"version"`
-	View                 string        `json:"view"`
-	Filters              jFilters      `json:"filters"`
-	Active               int           `json:"active"`
-	ByDatabase           []jRow        `json:"by_database"`
-	ByUser               []jRow        `json:"by_user"`
-	ByApplication        []jRow        `json:"by_application"`
-	ByHost               []jRow        `json:"by_host"`
-	Connects             int           `json:"connects"`
-	Disconnects          int           `json:"disconnects"`
-	FailuresTotal        int           `json:"failures_total"`
-	FailuresByReason     []jReason     `json:"failures_by_reason"`
-	Failures             []jFailure    `json:"failures"`
-	LostSessions         []jFailure    `json:"lost_sessions"`
-	SessionsEndedByReset int           `json:"sessions_ended_by_reset"`
-	SessionsReplaced     int           `json:"sessions_replaced"`
-	Estimated            bool          `json:"estimated"`
-	Peak                 jPeak         `json:"peak"`
-	Durations            jDurationsAll `json:"durations"`
-	History              *jHistory     `json:"history,omitempty"`
-	Input                jInput        `json:"input"`
+	Version int      `json:"version"`
+	View    string   `json:"view"`
+	Filters jFilters `json:"filters"`
+	Active  int      `json:"active"`
+	jBreakdown
+	jTotals
+	Estimated bool          `json:"estimated"`
+	Peak      jPeak         `json:"peak"`
+	Durations jDurationsAll `json:"durations"`
+	History   *jHistory     `json:"history,omitempty"`
+	Input     jInput        `json:"input"`
+}
+
+// jBreakdown is who holds the open sessions (embedded: its keys stand
+// in the report object itself).
+type jBreakdown struct {
+	ByDatabase    []jRow `json:"by_database"`
+	ByUser        []jRow `json:"by_user"`
+	ByApplication []jRow `json:"by_application"`
+	ByHost        []jRow `json:"by_host"`
+}
+
+// jTotals counts sessions and refusals (embedded like jBreakdown).
+type jTotals struct {
+	Connects             int        `json:"connects"`
+	Disconnects          int        `json:"disconnects"`
+	FailuresTotal        int        `json:"failures_total"`
+	FailuresByReason     []jReason  `json:"failures_by_reason"`
+	Failures             []jFailure `json:"failures"`
+	LostSessions         []jFailure `json:"lost_sessions"`
+	SessionsEndedByReset int        `json:"sessions_ended_by_reset"`
+	SessionsReplaced     int        `json:"sessions_replaced"`
 }
 
 func jRows(rs []aggregate.Row) []jRow {
@@ -194,22 +205,19 @@ func JSON(w io.Writer, r Report) error {
 	s := r.Summary
 	j := jReport{
 		Version: JSONVersion, View: "summary",
-		Filters:              jFilters{r.Filter.DB, r.Filter.User, r.Filter.App},
-		Active:               s.Active,
-		ByDatabase:           jRows(s.ByDB),
-		ByUser:               jRows(s.ByUser),
-		ByApplication:        jRows(s.ByApp),
-		ByHost:               jRows(r.ByHost),
-		Connects:             s.Connects,
-		Disconnects:          s.Disconnects,
-		FailuresTotal:        s.Failures,
-		FailuresByReason:     []jReason{},
-		Failures:             []jFailure{},
-		LostSessions:         []jFailure{},
-		SessionsEndedByReset: s.ResetEnded,
-		SessionsReplaced:     s.Replaced,
-		Estimated:            s.NoPID,
-		Input:                jInput(r.Input),
+		Filters: jFilters{r.Filter.DB, r.Filter.User, r.Filter.App},
+		Active:  s.Active,
+		jBreakdown: jBreakdown{
+			ByDatabase: jRows(s.ByDB), ByUser: jRows(s.ByUser),
+			ByApplication: jRows(s.ByApp), ByHost: jRows(r.ByHost),
+		},
+		jTotals: jTotals{
+			Connects: s.Connects, Disconnects: s.Disconnects, FailuresTotal: s.Failures,
+			FailuresByReason: []jReason{}, Failures: []jFailure{}, LostSessions: []jFailure{},
+			SessionsEndedByReset: s.ResetEnded, SessionsReplaced: s.Replaced,
+		},
+		Estimated: s.NoPID,
+		Input:     jInput(r.Input),
 	}
 	for _, fr := range s.FailuresByReason {
 		j.FailuresByReason = append(j.FailuresByReason, jReason{fr.Name, fr.Count})

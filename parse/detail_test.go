@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"io"
 	"strings"
 	"testing"
 )
@@ -28,11 +27,7 @@ func TestFailureDetail(t *testing.T) {
 		cause  string
 	}
 	var all []got
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}

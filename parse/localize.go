@@ -40,6 +40,26 @@ var translations = append([]translation{
 	{from: "le système de base de données est arrêté", to: "database system is shut down"},
 }, refusalTranslations()...)
 
+// classifyMsg classifies a whole message of a csvlog or jsonlog record,
+// which may hold newlines (the French disconnection does).
+func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
+	if classify(sev, msg, ev) {
+		return true
+	}
+	if hasHighByte(msg) {
+		st.Foreign++
+	}
+	if len(msg) == 0 || !localStart[msg[0]] {
+		return false
+	}
+	tr, _ := localize(msg)
+	if tr != nil && classify(sev, tr, ev) {
+		st.Localized++
+		return true
+	}
+	return false
+}
+
 // localStart marks the first bytes of the translated messages, so that
 // an English line that is no event costs one lookup.
 var localStart = func() (t [256]bool) {

@@ -128,9 +128,9 @@ func classifyLog(msg []byte, ev *Event) bool {
 	return false
 }
 
-// ReplicationDB is the database name under which walsenders are counted:
+// replicationDB is the database name under which walsenders are counted:
 // their authorized line names no database.
-const ReplicationDB = "[replication]"
+const replicationDB = "[replication]"
 
 var (
 	pDatabase = []byte(" database=")
@@ -163,7 +163,7 @@ func parseAuthorized(b []byte, ev *Event, hasDB bool) {
 			b = b[:k]
 		}
 	} else {
-		ev.DB = ReplicationDB
+		ev.DB = replicationDB
 	}
 	ev.User = string(b)
 	if hasApp && len(app) > 0 {
