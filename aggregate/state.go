@@ -317,13 +317,7 @@ func (s *State) failure(out *Outcome) {
 		if ev.AfterAuth {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
-			t := &s.tally[n]
-			t.connects--
-			t.active--
-			s.record(ss.start, n, delta{connects: -1})
-			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(ss.seq)
-			out.Retracted, out.RetractedAt = true, ss.start
+			s.withdraw(out, n, ss.start, ss.seq)
 			if ev.Host == "" {
 				ev.Host = ss.host
 			}
@@ -340,13 +334,7 @@ func (s *State) failure(out *Outcome) {
 		// them (a prefix without %u/%d leaves only the message's name).
 		if a, ok := s.refused(ev.DB, ev.User); ok {
 			n = a.name
-			t := &s.tally[n]
-			t.connects--
-			t.active--
-			s.record(a.start, n, delta{connects: -1}) // where it was counted
-			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(a.seq)
-			out.Retracted, out.RetractedAt = true, a.start
+			s.withdraw(out, n, a.start, a.seq)
 		}
 	}
 	if n < 0 {
@@ -356,6 +344,20 @@ func (s *State) failure(out *Outcome) {
 	s.failures[reasonKey{n, ev.Reason}]++
 	nm := s.names[n]
 	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
+}
+
+// withdraw takes back the connect of a session that a refusal after
+// "connection authorized" shows never opened: from the totals, from the
+// timeline where its connect was counted (start), and from the peak
+// (its connect step seq).
+func (s *State) withdraw(out *Outcome, n int32, start time.Time, seq int64) {
+	t := &s.tally[n]
+	t.connects--
+	t.active--
+	s.record(start, n, delta{connects: -1})
+	s.add(out.Event.Time, n, delta{net: -1})
+	s.peak.retract(seq)
+	out.Retracted, out.RetractedAt = true, start
 }
 
 // refused removes and returns the newest session without a PID whose
