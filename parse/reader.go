@@ -113,6 +113,9 @@ func (r *Reader) All() iter.Seq2[Event, error] {
 // start detects the format if it is not given and sets up its line
 // source and decoder.
 func (r *Reader) start() error {
+	if err := skipBOM(r.in); err != nil {
+		return err
+	}
 	if r.stats.Format == Auto {
 		r.stats.Detected = true
 		f, err := detect(r.in)
