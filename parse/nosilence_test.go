@@ -103,3 +103,17 @@ func TestBOM(t *testing.T) {
 		}
 	}
 }
+
+// A syslog tag PID too long to be one (it would wrap around: 2^64+1
+// became PID 1) is no PID, as an over-long %p in a prefix is.
+func TestSyslogTagPIDOverflow(t *testing.T) {
+	in := "2026-11-25T21:43:01+00:00 vm postgres[1]: [8] LOG:  connection authorized: user=alice database=appdb\n" +
+		"2026-11-25T21:43:02+00:00 vm postgres[18446744073709551617]: [8] LOG:  connection authorized: user=bob database=appdb\n" +
+		"2026-11-25T21:43:03+00:00 vm postgres[99999999999]: [8] LOG:  connection authorized: user=carol database=appdb\n"
+	evs, _ := readAll(t, in, Options{})
+	check(t, evs,
+		`connect 2026-11-25T21:43:01.000Z pid=1 line=1 user="alice" db="appdb"`,
+		`connect 2026-11-25T21:43:02.000Z line=2 user="bob" db="appdb"`,
+		`connect 2026-11-25T21:43:03.000Z line=3 user="carol" db="appdb"`,
+	)
+}
