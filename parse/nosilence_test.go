@@ -117,3 +117,22 @@ func TestSyslogTagPIDOverflow(t *testing.T) {
 		`connect 2026-11-25T21:43:03.000Z line=3 user="carol" db="appdb"`,
 	)
 }
+
+// A role name with "@" (bob@contoso.com, common with Entra ID and LDAP)
+// makes "%u@%d" ambiguous: the name the failure's message quotes decides
+// the split. A split the prefix cannot make leaves the first one.
+func TestPrefixSplitByQuotedName(t *testing.T) {
+	in := "2026-11-25 21:41:16.700 UTC [100] bob@contoso.com@sales FATAL:  password authentication failed for user \"bob@contoso.com\"\n" +
+		"2026-11-25 21:41:16.800 UTC [101] a@b@c@d FATAL:  database \"c@d\" does not exist\n" +
+		"2026-11-25 21:41:16.900 UTC [102] eve@x@y FATAL:  too many connections for role \"eve@x\"\n" +
+		"2026-11-25 21:41:17.000 UTC [103] bob@sales FATAL:  password authentication failed for user \"mallory\"\n"
+	for _, opt := range []Options{{}, {Prefix: "%m [%p] %q%u@%d "}} {
+		evs, _ := readAll(t, in, opt)
+		check(t, evs,
+			`failure 2026-11-25T21:41:16.700Z pid=100 line=1 user="bob@contoso.com" db="sales" reason="password authentication failed"`,
+			`failure 2026-11-25T21:41:16.800Z pid=101 line=2 user="a@b" db="c@d" reason="database \"c@d\" does not exist" afterauth`,
+			`failure 2026-11-25T21:41:16.900Z pid=102 line=3 user="eve@x" db="y" reason="too many connections for role \"eve@x\"" afterauth`,
+			`failure 2026-11-25T21:41:17.000Z pid=103 line=4 user="bob" db="sales" reason="password authentication failed"`,
+		)
+	}
+}
