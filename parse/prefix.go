@@ -32,7 +32,8 @@ type fields struct {
 // of a csvlog or jsonlog record, into ev. Values in the message text win
 // for connects and disconnects; for failures the prefix's user and
 // database (from the startup packet) win over names quoted in the text,
-// which cannot be split reliably.
+// which cannot be split reliably; where the prefix's own split is
+// ambiguous, prefixSet.preferQuoted chose the split that agrees with them.
 func (f *fields) apply(ev *Event) {
 	if f.hasTime {
 		ev.Time = f.time
