@@ -116,13 +116,14 @@ func (r *Reader) start() error {
 	if err := skipBOM(r.in); err != nil {
 		return err
 	}
+	looks, err := detect(r.in)
+	if err != nil {
+		return err
+	}
+	r.stats.Looks = looks
 	if r.stats.Format == Auto {
 		r.stats.Detected = true
-		f, err := detect(r.in)
-		if err != nil {
-			return err
-		}
-		r.stats.Format = f
+		r.stats.Format = looks
 	}
 	st := &r.stats
 	lines := newLineReader(r.in, st)
