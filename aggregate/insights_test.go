@@ -3,8 +3,8 @@ package aggregate
 import (
 	"encoding/json"
 	"math"
-	"reflect"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
