@@ -99,6 +99,7 @@ func (t *tracker) report(path string, pathErr error) error {
 			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session: %v\n", err)
 		}
 		t.st = st
+		t.liveRecord = record.Live(path)
 	}
 	return t.render()
 }
@@ -117,6 +118,12 @@ type tracker struct {
 	st    *aggregate.State
 	input inputStats
 	rec   recorder
+	// unseen counts the disconnections of sessions never seen starting
+	// before the input showed a server start or reset (it began mid-log).
+	unseen  int
+	started bool
+	// liveRecord: the report is of a record a running tracker keeps.
+	liveRecord bool
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {
@@ -223,6 +230,7 @@ func (t *tracker) finish(err error, interrupted bool) error {
 		if !interrupted {
 			t.hints()
 		}
+		t.midLog() // also after Ctrl+C: `tail -F log | pgtail connections`
 		err = t.render()
 	}
 	if t.input.failed {

@@ -15,6 +15,12 @@ func (t *tracker) apply(ev parse.Event, quiet bool, in *liveInput) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	o := t.st.Apply(ev)
+	switch {
+	case ev.Kind == parse.Reset:
+		t.started = true // sessions after a server start are all seen starting
+	case o.Unknown && !t.started:
+		t.unseen++
+	}
 	t.rec.changed()
 	in.publish()
 	if !t.cmd.Watch || quiet || !t.shows(o) {

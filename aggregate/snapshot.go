@@ -23,14 +23,18 @@ type snapshot struct {
 	Sessions   []snapSession `json:"sessions"`
 	Failures   []snapFailure `json:"failures"`
 	Slots      []snapSlot    `json:"slots"`
-	Newest     time.Time     `json:"newest,omitzero"`
-	HasTime    bool          `json:"has_time"`
-	NoPID      bool          `json:"no_pid"`
-	Origin     string        `json:"origin,omitempty"`  // the first server named
-	Origins    bool          `json:"origins,omitempty"` // more than one
-	Events     int           `json:"events"`
-	ResetEnded int           `json:"reset_ended"`
-	Replaced   int           `json:"replaced"`
+	// SlotsByInstant: slots are Unix time / resolution. Records written
+	// before it keyed them by the wall clock of the newest time stamp.
+	SlotsByInstant bool          `json:"slots_by_instant,omitempty"`
+	Ended          []snapFailure `json:"ended,omitempty"` // sessions ended by a reset, by name and reason
+	Newest         time.Time     `json:"newest,omitzero"`
+	HasTime        bool          `json:"has_time"`
+	NoPID          bool          `json:"no_pid"`
+	Origin         string        `json:"origin,omitempty"`  // the first server named
+	Origins        bool          `json:"origins,omitempty"` // more than one
+	Events         int           `json:"events"`
+	ResetEnded     int           `json:"reset_ended"`
+	Replaced       int           `json:"replaced"`
 
 	Peak      *peakCurve     `json:"peak,omitempty"`
 	Durations []snapDuration `json:"durations,omitempty"`
@@ -94,6 +98,8 @@ func (s *State) snapshot() snapshot {
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
 		Failures: make([]snapFailure, 0, len(s.failures)),
+
+		SlotsByInstant: true,
 	}
 	for i, t := range s.tally {
 		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
@@ -103,6 +109,9 @@ func (s *State) snapshot() snapshot {
 	}
 	for k, c := range s.failures {
 		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
+	}
+	for k, c := range s.ended {
+		sn.Ended = append(sn.Ended, snapFailure{k.name, k.reason, c})
 	}
 	for k, m := range s.slots {
 		for n, d := range m {
@@ -158,14 +167,26 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		}
 		s.failures[reasonKey{f.Name, f.Reason}] += f.Count
 	}
+	for _, f := range sn.Ended {
+		if !valid(f.Name) {
+			return errors.New("inconsistent record: unknown ended name")
+		}
+		s.ended[reasonKey{f.Name, f.Reason}] += f.Count
+	}
+	shift := int64(0) // an older record's wall-clock slots, to instants
+	if !sn.SlotsByInstant && s.res > 0 {
+		_, off := sn.Newest.Zone()
+		shift = int64(off) / s.res
+	}
 	for _, sl := range sn.Slots {
 		if !valid(sl.Name) {
 			return errors.New("inconsistent record: unknown slot name")
 		}
-		m := s.slots[sl.Slot]
+		k := sl.Slot - shift
+		m := s.slots[k]
 		if m == nil {
 			m = map[int32]*delta{}
-			s.slots[sl.Slot] = m
+			s.slots[k] = m
 		}
 		if m[sl.Name] == nil {
 			s.cells++

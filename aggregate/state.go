@@ -4,6 +4,7 @@
 package aggregate
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pgtail/pgtail/parse"
@@ -44,8 +45,9 @@ type State struct {
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
 	pending  map[backend]origin          // "connection received", waiting for its session
 	failures map[reasonKey]int
+	ended    map[reasonKey]int // sessions a server reset ended, by name and reset reason
 
-	slots   map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
+	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
 	newest  time.Time
 	oldest  int64 // slots before this are gone
 	hasTime bool
@@ -146,6 +148,7 @@ func New(cfg Config) *State {
 		anon:     map[[2]string][]anonSession{},
 		pending:  map[backend]origin{},
 		failures: map[reasonKey]int{},
+		ended:    map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
 		values:   [3]map[string]struct{}{{}, {}, {}},
 
@@ -153,6 +156,10 @@ func New(cfg Config) *State {
 		failTable: map[failKey]failStat{},
 	}
 }
+
+// Config returns the resolution and retention the state keeps (those of
+// the run that recorded it, for a state read back from a record).
+func (s *State) Config() Config { return s.cfg }
 
 // An Outcome tells what an event did to the state, for live display.
 type Outcome struct {
@@ -162,8 +169,10 @@ type Outcome struct {
 	// Ended counts the sessions a Reset ended.
 	Ended int
 	// Retracted is set when a Failure withdrew the session of its own
-	// "connection authorized" line.
-	Retracted bool
+	// "connection authorized" line; RetractedAt is when that session's
+	// connect was counted (zero without time stamps).
+	Retracted   bool
+	RetractedAt time.Time
 	// Unknown is set for a Disconnect of a session never seen connecting.
 	Unknown bool
 }
@@ -408,13 +417,7 @@ func (s *State) failure(out *Outcome) {
 		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
-			t := &s.tally[n]
-			t.connects--
-			t.active--
-			s.record(ss.start, n, delta{connects: -1})
-			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(ss.seq)
-			out.Retracted = true
+			s.withdraw(out, n, ss.start, ss.seq)
 			if ev.Host == "" {
 				ev.Host = ss.host
 			}
@@ -428,25 +431,17 @@ func (s *State) failure(out *Outcome) {
 		}
 	}
 	if ev.PID == 0 && ev.AfterAuth {
-		// No PID in the log: withdraw the newest session of the same
-		// database and user, which this refusal followed.
-		k := [2]string{ev.DB, ev.User}
-		if list := s.anon[k]; len(list) > 0 {
-			a := list[len(list)-1]
+		// No PID in the log: withdraw the newest session this refusal can
+		// be: of the same database and user, as far as the line names
+		// them (a prefix without %u/%d leaves only the message's name).
+		if a, ok := s.refused(ev.DB, ev.User); ok {
 			n = a.name
-			if s.anon[k] = list[:len(list)-1]; len(s.anon[k]) == 0 {
-				delete(s.anon, k)
-			}
-			t := &s.tally[n]
-			t.active--
-			s.add(ev.Time, n, delta{net: -1})
 			if a.carried { // its connect was before a clear: it just ends
+				s.tally[n].active--
+				s.add(ev.Time, n, delta{net: -1})
 				s.peak.step(ev.Time, -1)
 			} else {
-				t.connects--
-				s.record(a.start, n, delta{connects: -1}) // where it was counted
-				s.peak.retract(a.seq)
-				out.Retracted = true
+				s.withdraw(out, n, a.start, a.seq)
 			}
 		}
 	}
@@ -463,8 +458,51 @@ func (s *State) failure(out *Outcome) {
 	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
 
+// withdraw takes back the connect of a session that a refusal after
+// "connection authorized" shows never opened: from the totals, from the
+// timeline where its connect was counted (start), and from the peak
+// (its connect step seq).
+func (s *State) withdraw(out *Outcome, n int32, start time.Time, seq int64) {
+	t := &s.tally[n]
+	t.connects--
+	t.active--
+	s.record(start, n, delta{connects: -1})
+	s.add(out.Event.Time, n, delta{net: -1})
+	s.peak.retract(seq)
+	out.Retracted, out.RetractedAt = true, start
+}
+
+// refused removes and returns the newest session without a PID whose
+// database and user match db and user; an empty one matches any.
+func (s *State) refused(db, user string) (anonSession, bool) {
+	var best [2]string
+	found := false
+	if db != "" && user != "" {
+		best, found = [2]string{db, user}, len(s.anon[[2]string{db, user}]) > 0
+	} else {
+		var seq int64
+		for k, list := range s.anon {
+			if (db == "" || k[0] == db) && (user == "" || k[1] == user) {
+				if a := list[len(list)-1]; !found || a.seq > seq {
+					best, seq, found = k, a.seq, true
+				}
+			}
+		}
+	}
+	if !found {
+		return anonSession{}, false
+	}
+	list := s.anon[best]
+	a := list[len(list)-1]
+	if s.anon[best] = list[:len(list)-1]; len(s.anon[best]) == 0 {
+		delete(s.anon, best)
+	}
+	return a, true
+}
+
 // lost records a session ended by a server reset, without a disconnection.
 func (s *State) lost(k failKey, n int32, host string, t time.Time) {
+	s.ended[reasonKey{n, strings.TrimPrefix(k.Category, lostCategory)}]++
 	nm := s.names[n]
 	k.User, k.DB, k.App, k.Host = nm.User, nm.DB, nm.App, host
 	s.recordFailure(k, t)
@@ -501,20 +539,12 @@ func (s *State) clock(t time.Time) {
 	}
 }
 
-// wall returns t's wall-clock seconds in its own zone, so buckets align
-// to the log's clock (10:00, 10:15, …) whatever its offset.
-func wall(t time.Time) int64 {
-	_, off := t.Zone()
-	return t.Unix() + int64(off)
-}
-
+// slot returns the timeline slot of the instant t. Slots are keyed by
+// instant, not by wall clock: at the end of DST, 02:10 CET comes after
+// 02:50 CEST. History aligns its buckets to the log's clock.
 func (s *State) slot(t time.Time) int64 {
-	w := wall(t)
-	k := w / s.res
-	if w < 0 && w%s.res != 0 {
-		k--
-	}
-	return k
+	u := t.Unix()
+	return (u - floorMod(u, s.res)) / s.res
 }
 
 // stamp returns where a change at t goes on the timeline. The timeline

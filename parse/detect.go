@@ -84,13 +84,30 @@ func detect(br *bufio.Reader) (Format, error) {
 	}
 }
 
+// bom is the UTF-8 byte order mark some editors and Windows tools write
+// at the start of a file. It is not part of the log: a Reader skips it.
+var bom = []byte{0xef, 0xbb, 0xbf}
+
+// skipBOM drops a byte order mark at the start of the input.
+func skipBOM(br *bufio.Reader) error {
+	b, err := br.Peek(len(bom))
+	if bytes.Equal(b, bom) {
+		_, err = br.Discard(len(bom))
+		return err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
+		return nil
+	}
+	return err
+}
+
 // sniff tells the format of a log from its first line.
 func sniff(line []byte) Format {
 	switch {
 	case bytes.HasPrefix(line, []byte(`{"timestamp":`)):
 		return JSONLog
-	case len(line) > 0 && line[0] == '{' && bytes.Contains(line, []byte(`"error_severity":`)):
-		return JSONLog
+	case len(bytes.TrimLeft(line, " \t")) > 0 && bytes.TrimLeft(line, " \t")[0] == '{' && bytes.Contains(line, []byte(`"error_severity"`)):
+		return JSONLog // any spacing, any key order
 	case isCSVStart(line):
 		return CSVLog
 	case syslogHeader(line) > 0:

@@ -81,7 +81,7 @@ func sniffJSON(line []byte) (Format, error) {
 		return Journald, nil
 	case has(`"textPayload":`) || has(`"insertId":`) || has(`"logName":`):
 		return GCloud, nil
-	case bytes.HasPrefix(line, []byte(`{"timestamp":`)) || has(`"error_severity":`):
+	case bytes.HasPrefix(line, []byte(`{"timestamp":`)) || has(`"error_severity"`): // any spacing around the colon
 		return JSONLog, nil
 	}
 	return Auto, unknownJSON(line)

@@ -32,7 +32,8 @@ type fields struct {
 // of a csvlog or jsonlog record, into ev. Values in the message text win
 // for connects and disconnects; for failures the prefix's user and
 // database (from the startup packet) win over names quoted in the text,
-// which cannot be split reliably.
+// which cannot be split reliably; where the prefix's own split is
+// ambiguous, prefixSet.preferQuoted chose the split that agrees with them.
 func (f *fields) apply(ev *Event) {
 	if f.hasTime {
 		ev.Time = f.time
@@ -137,6 +138,9 @@ type matcher struct {
 	f     *fields
 	zc    *zoneCache
 	steps int
+	// want, when set, is the only value %u (want[0]) or %d (want[1])
+	// may take: the name a failure's message quotes.
+	want [2][]byte
 }
 
 // match reports whether b is exactly what p prints, and fills f.
@@ -145,6 +149,17 @@ func (p *prefix) match(b []byte, f *fields, zc *zoneCache) bool {
 		return false
 	}
 	m := matcher{p: p, in: b, f: f, zc: zc}
+	*f = fields{}
+	return m.at(0, 0)
+}
+
+// matchWant is match with %u and %d held to user and db where they are
+// not nil: a split of "%u@%d" that agrees with the names a message quotes.
+func (p *prefix) matchWant(b []byte, f *fields, zc *zoneCache, user, db []byte) bool {
+	if len(b) > 4096 {
+		return false
+	}
+	m := matcher{p: p, in: b, f: f, zc: zc, want: [2][]byte{user, db}}
 	*f = fields{}
 	return m.at(0, 0)
 }
@@ -282,8 +297,14 @@ func (m *matcher) value(t ptok, v []byte) bool {
 		}
 		f.time, f.hasTime = tm, true
 	case 'u':
+		if m.want[0] != nil && string(v) != string(m.want[0]) {
+			return false
+		}
 		f.user = known(v)
 	case 'd':
+		if m.want[1] != nil && string(v) != string(m.want[1]) {
+			return false
+		}
 		f.db = known(v)
 	case 'a':
 		f.app = known(v)

@@ -120,13 +120,17 @@ func (r *Reader) All() iter.Seq2[Event, error] {
 // start detects the format if it is not given and sets up its line
 // source and decoder.
 func (r *Reader) start() error {
+	if err := skipBOM(r.in); err != nil {
+		return err
+	}
+	looks, err := detect(r.in)
+	if err != nil {
+		return err
+	}
+	r.stats.Looks = looks
 	if r.stats.Format == Auto {
 		r.stats.Detected = true
-		f, err := detect(r.in)
-		if err != nil {
-			return err
-		}
-		r.stats.Format = f
+		r.stats.Format = looks
 	}
 	st := &r.stats
 	lines := newLineReader(r.in, st)

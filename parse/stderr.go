@@ -148,6 +148,8 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event) {
 	if !d.ps.match(p) {
 		d.st.Loose++
 		d.ps.loose(p)
+	} else if ev.Kind == Failure {
+		d.ps.preferQuoted(p, ev)
 	}
 	d.ps.f.apply(ev)
 }

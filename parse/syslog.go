@@ -167,7 +167,9 @@ func (rec *syslogRecord) split(line []byte) {
 		return
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
-	rec.pid = atoi(line[open+1 : h-3])
+	if tag := line[open+1 : h-3]; len(tag) <= maxPIDDigits {
+		rec.pid = atoi(tag)
+	} // longer is no PID (it would wrap), as in a prefix
 	if k := syslogStampLen(line); k > 0 && k <= len(rec.stamp) {
 		rec.stampLen = copy(rec.stamp[:], line[:k])
 		// The host: the word between the time stamp and the tag.

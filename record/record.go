@@ -186,6 +186,17 @@ func (r *Recorder) Save(st json.Marshaler) (cleared bool, err error) {
 	return false, write(r.path, header{Version: Version, Generation: r.gen}, body)
 }
 
+// Live reports whether a tracker holds the live lock of path: a run is
+// reading a log and recording.
+func Live(path string) bool {
+	unlive, err := lock(path+".live", false)
+	if err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	unlive()
+	return false
+}
+
 // Close releases the live lock.
 func (r *Recorder) Close() {
 	if r != nil && r.unlive != nil {

@@ -271,9 +271,21 @@ compare() {
       connects) label="Session totals: connects" ;;
       disconnects) label="Session totals: disconnects" ;;
       failures) label="Connection failures" ;;
+      ended) label="Session totals: ended by server $name" ;;
     esac
     row "$label" "$vp" "$vs" "$vc" "$vr" "$status"
   done <<<"$keys"
+  # The log starts with the server: the totals add up to the active count
+  # (connects - disconnects - ended by resets = active).
+  local sum
+  sum=$(awk -F'\t' '$1 == "total" { a = $3 } $1 == "connects" { c = $3; f = 1 } $1 == "disconnects" { d = $3 } $1 == "ended" { e += $3 }
+    END { if (f) print c - d - e "\t" a }' <<<"$pt")
+  if [[ -n $sum ]]; then
+    CHECKS=$((CHECKS + 1))
+    status=OK
+    [[ ${sum%%$'\t'*} == "${sum#*$'\t'}" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+    row "connects - disconnects - ended = active" "${sum%%$'\t'*}" "-" "-" "${sum#*$'\t'}" "$status"
+  fi
   local bad
   bad=$(awk -F'\t' '$1 == "bad" { print "    " $2 }' <<<"$pt")
   if [[ -n $bad ]]; then
@@ -350,7 +362,7 @@ cp "$PG_LOG" "$SNAP"
 run_pgtail final
 TABLE=''
 compare "pgtail connections (after closing everything and stopping the server)" \
-  "$(parse_pgtail 'Active connections' <<<"$PT_OUT" | grep -E '^(total|connects|disconnects|failures|bad)')" \
+  "$(parse_pgtail 'Active connections' <<<"$PT_OUT" | grep -E '^(total|connects|disconnects|ended|failures|bad)')" \
   "$(printf 'total\t\t0\n')" \
   "$(printf 'total\t\t0\n'; pg_event_tally | tally_norm)" \
   "$(raw_tally)"
