@@ -11,17 +11,11 @@ import (
 	arg "github.com/alexflint/go-arg"
 	"github.com/mattn/go-isatty"
 
-	"github.com/pgtail/pgtail/format"
+	"github.com/pgtail/pgtail/aggregate"
 	"github.com/pgtail/pgtail/parse"
 )
 
 const version = "0.1.0"
-
-const (
-	exitOK    = 0 // also after Ctrl+C and when `| head` closes the pipe
-	exitUsage = 1 // invalid argument or combination
-	exitInput = 2 // a FILE cannot be opened or read
-)
 
 type cliArgs struct {
 	Connections *connectionsCmd `arg:"subcommand:connections" help:"track connections, sessions and failed logins"`
@@ -76,28 +70,20 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// inputError is an input that cannot be opened or read: exit 2.
-type inputError struct {
-	name string
-	err  error
-}
-
-func (e inputError) Error() string {
-	var pe *os.PathError
-	if errors.As(e.err, &pe) {
-		return fmt.Sprintf("%s: %v", format.Clean(e.name), pe.Err)
-	}
-	return fmt.Sprintf("%s: %v", format.Clean(e.name), e.err)
-}
-
-// parseArgs parses the command line. Help and version are written to
-// stdout and reported as done.
-func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, done bool, code int) {
+// parseArgs parses the command line. An invalid one is an error with
+// exit code 1; help and version are written to stdout and return a nil
+// command and no error.
+func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	var a cliArgs
 	p, err := arg.NewParser(arg.Config{Program: "pgtail"}, &a)
 	if err != nil {
-		fmt.Fprintf(stderr, "pgtail: %v\n", err)
-		return nil, true, exitUsage
+		return nil, usageErrorf("pgtail: %v", err)
+	}
+	usage := func(e *exitError, subcommand ...string) *exitError {
+		var b strings.Builder
+		p.WriteUsageForSubcommand(&b, subcommand...)
+		e.usage = b.String()
+		return e
 	}
 	// go-arg takes "--db=" as "--db" and eats the next argument: reject
 	// empty values before it sees them.
@@ -106,53 +92,74 @@ func parseArgs(argv []string, stdout, stderr io.Writer) (cmd *connectionsCmd, do
 			break
 		}
 		if strings.HasPrefix(s, "-") && strings.HasSuffix(s, "=") && strings.Count(s, "=") == 1 {
-			fmt.Fprintf(stderr, "pgtail: %s needs a value (an empty name matches nothing)\n", s[:len(s)-1])
-			p.WriteUsageForSubcommand(stderr, "connections")
-			return nil, true, exitUsage
+			return nil, usage(usageErrorf("pgtail: %s needs a value (an empty name matches nothing)", s[:len(s)-1]), "connections")
 		}
 	}
 	err = p.Parse(argv)
 	switch {
 	case errors.Is(err, arg.ErrHelp):
 		p.WriteHelpForSubcommand(stdout, p.SubcommandNames()...)
-		return nil, true, exitOK
+		return nil, nil
 	case errors.Is(err, arg.ErrVersion):
 		fmt.Fprintln(stdout, a.Version())
-		return nil, true, exitOK
+		return nil, nil
 	case err != nil:
-		fmt.Fprintf(stderr, "pgtail: %v\n", err)
-		p.WriteUsageForSubcommand(stderr, p.SubcommandNames()...)
-		return nil, true, exitUsage
+		return nil, usage(usageErrorf("pgtail: %v", err), p.SubcommandNames()...)
 	case a.Connections == nil:
-		fmt.Fprintln(stderr, "pgtail: missing command: try 'pgtail connections'")
-		p.WriteUsage(stderr)
-		return nil, true, exitUsage
+		return nil, usage(usageErrorf("pgtail: missing command: try 'pgtail connections'"), p.SubcommandNames()...)
 	}
-	c := a.Connections
+	if err := a.Connections.check(); err != nil {
+		return nil, err
+	}
+	return a.Connections, nil
+}
+
+// check rejects the combinations of options that make no sense.
+func (c *connectionsCmd) check() error {
 	if c.History && c.Watch {
-		fmt.Fprintln(stderr, "Cannot use --history and --watch together.")
-		return nil, true, exitUsage
+		return usageErrorf("Cannot use --history and --watch together.")
 	}
 	for _, v := range []struct {
 		name string
 		d    time.Duration
 	}{{"--window", c.Window}, {"--bucket", c.Bucket}} {
 		if v.d < time.Second {
-			fmt.Fprintf(stderr, "pgtail: %s must be at least 1s\n", v.name)
-			return nil, true, exitUsage
+			return usageErrorf("pgtail: %s must be at least 1s", v.name)
 		}
 	}
-	if c.MaxConn < 0 {
-		fmt.Fprintln(stderr, "pgtail: --max-connections must not be negative")
-		return nil, true, exitUsage
+	switch {
+	case c.MaxConn < 0:
+		return usageErrorf("pgtail: --max-connections must not be negative")
+	case c.Bucket > c.Window:
+		return usageErrorf("pgtail: --bucket must not be longer than --window")
+	case c.Window/c.Bucket > 10000:
+		return usageErrorf("pgtail: --window holds more than 10000 buckets; use a longer --bucket")
 	}
-	if c.Bucket > c.Window {
-		fmt.Fprintln(stderr, "pgtail: --bucket must not be longer than --window")
-		return nil, true, exitUsage
+	return nil
+}
+
+// filter is the sessions the views show.
+func (c *connectionsCmd) filter() aggregate.Filter {
+	return aggregate.Filter{DB: c.DB, User: c.User, App: c.App}
+}
+
+// stateConfig is the aggregate state the options need: slots that divide
+// the history bucket, kept for the window (for a whole day when the
+// bucket is in minutes, for later reports with other windows).
+func (c *connectionsCmd) stateConfig() aggregate.Config {
+	cfg := aggregate.Config{Resolution: time.Minute, Retention: c.Window + c.Bucket}
+	if c.Bucket%time.Minute != 0 {
+		cfg.Resolution = time.Duration(gcd(int64(c.Bucket/time.Second), 60)) * time.Second
+	} else {
+		// The record keeps a day, for later reports with other windows.
+		cfg.Retention = max(cfg.Retention, 24*time.Hour)
 	}
-	if c.Window/c.Bucket > 10000 {
-		fmt.Fprintln(stderr, "pgtail: --window holds more than 10000 buckets; use a longer --bucket")
-		return nil, true, exitUsage
+	return cfg
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
 	}
-	return c, false, exitOK
+	return max(a, 1)
 }

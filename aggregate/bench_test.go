@@ -2,7 +2,6 @@ package aggregate
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"testing"
 	"time"
@@ -27,13 +26,9 @@ func benchEvents(b *testing.B) ([]parse.Event, int) {
 		}
 		data = bytes.Repeat(one, 16<<20/len(one)+1)
 	}
-	r := parse.NewReader(bytes.NewReader(data), parse.Options{})
 	var evs []parse.Event
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		} else if err != nil {
+	for ev, err := range parse.NewReader(bytes.NewReader(data), parse.Options{}).All() {
+		if err != nil {
 			b.Fatal(err)
 		}
 		evs = append(evs, ev)

@@ -27,8 +27,8 @@ const (
 // RelErr is the bound on a reported quantile's relative error.
 const RelErr = 1.0 / sketchExact
 
-// A Sketch is a histogram of session times. Plain data.
-type Sketch struct {
+// A sketch is a histogram of session times. Plain data.
+type sketch struct {
 	Counts        map[int32]int64 // bucket → sessions
 	N, Under1s    int64
 	Min, Max, Sum int64 // milliseconds
@@ -53,7 +53,7 @@ func bucketMid(i int32) int64 {
 }
 
 // Add records one session time.
-func (k *Sketch) Add(d time.Duration) {
+func (k *sketch) Add(d time.Duration) {
 	ms := d.Milliseconds()
 	if ms < 0 {
 		ms = 0
@@ -76,7 +76,7 @@ func (k *Sketch) Add(d time.Duration) {
 }
 
 // Merge adds o's sessions to k.
-func (k *Sketch) Merge(o Sketch) {
+func (k *sketch) Merge(o sketch) {
 	if o.N == 0 {
 		return
 	}
@@ -97,7 +97,7 @@ func (k *Sketch) Merge(o Sketch) {
 
 // Quantile returns the session time of nearest rank ⌈q·N⌉ (q in [0, 1]),
 // within RelErr.
-func (k *Sketch) Quantile(q float64) time.Duration {
+func (k *sketch) Quantile(q float64) time.Duration {
 	if k.N == 0 {
 		return 0
 	}
@@ -135,7 +135,7 @@ type DurationStats struct {
 	Name                  string  // application, in Durations.ByApp
 }
 
-func (k *Sketch) stats(name string) DurationStats {
+func (k *sketch) stats(name string) DurationStats {
 	st := DurationStats{Sessions: k.N, Name: name, Under1s: k.Under1s}
 	if k.N == 0 {
 		return st
@@ -158,8 +158,8 @@ type Durations struct {
 // Durations returns the session-time statistics of the disconnections
 // of sessions that pass f.
 func (s *State) Durations(f Filter) Durations {
-	var all Sketch
-	apps := map[string]*Sketch{}
+	var all sketch
+	apps := map[string]*sketch{}
 	for n, k := range s.durs {
 		nm := s.names[n]
 		if !f.Match(nm) {
@@ -168,7 +168,7 @@ func (s *State) Durations(f Filter) Durations {
 		all.Merge(k)
 		a := apps[nm.App]
 		if a == nil {
-			a = &Sketch{}
+			a = &sketch{}
 			apps[nm.App] = a
 		}
 		a.Merge(k)

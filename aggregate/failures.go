@@ -3,23 +3,41 @@ package aggregate
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/pgtail/pgtail/parse"
 )
 
-// A FailKey says what failed, for whom and from where. Reason is the
-// failure's short reason as the summary shows it; Cause refines an
-// authentication failure from its DETAIL line ("wrong password",
-// "unknown role", …; empty when the log has no DETAIL).
-type FailKey struct {
+// A failKey says what failed, for whom and from where: the failure's
+// short reason, category and cause as parse classified them (see
+// parse.Event). Its fields are exported for the recorded state.
+type failKey struct {
 	Reason, Cause string
 	User, DB, App string
 	Host          string
 	Lost          bool // a session ended by a server reset, not a refusal
+	Category      string
 }
 
-// A FailStat counts one FailKey.
-type FailStat struct {
+// lostCategory starts the category of the sessions a server reset ended:
+// lost_in_shutdown, lost_in_crash, lost_in_restart.
+const lostCategory = "lost_in_"
+
+// lostKey returns the key of the sessions a reset for reason ended.
+func (s *State) lostKey(reason string) failKey {
+	k, ok := s.lostKeys[reason]
+	if !ok {
+		if s.lostKeys == nil {
+			s.lostKeys = map[string]failKey{}
+		}
+		k = failKey{Reason: "server " + reason, Category: lostCategory + reason, Lost: true}
+		s.lostKeys[reason] = k
+	}
+	return k
+}
+
+// A failStat counts one failKey.
+type failStat struct {
 	Count       int
 	First, Last time.Time // zero without time stamps
 }
@@ -32,7 +50,7 @@ const maxFailKeys = 1 << 14
 // Other names the folded rows of a full failure table.
 const Other = "(other)"
 
-func (s *State) recordFailure(k FailKey, t time.Time) {
+func (s *State) recordFailure(k failKey, t time.Time) {
 	st, ok := s.failTable[k]
 	if !ok && len(s.failTable) >= maxFailKeys {
 		k.User, k.DB, k.App, k.Host = Other, Other, Other, Other
@@ -50,83 +68,13 @@ func (s *State) recordFailure(k FailKey, t time.Time) {
 	s.failTable[k] = st
 }
 
-// Cause reads an authentication failure's DETAIL line. A password
-// failure whose DETAIL has no reason line, only the matched pg_hba line,
-// is a wrong password: with scram-sha-256 the server logs no "Password
-// does not match" line, but it does log every other reason (unknown
-// role, no or expired password, unusable secret).
-func Cause(reason, detail string) string {
-	switch {
-	case detail == "":
-		return ""
-	case strings.HasPrefix(detail, "Connection matched "):
-		if reason == "password authentication failed" {
-			return "wrong password"
-		}
-		return ""
-	case strings.HasPrefix(detail, "Password does not match for user "):
-		return "wrong password"
-	case strings.HasPrefix(detail, "Role \"") && strings.HasSuffix(detail, "\" does not exist."):
-		return "unknown role"
-	case strings.HasSuffix(detail, "\" has no password assigned."):
-		return "no password assigned"
-	case strings.HasSuffix(detail, "\" has an expired password."):
-		return "expired password"
-	case strings.HasSuffix(detail, "\" has a password that cannot be used with MD5 authentication."):
-		return "password unusable with md5"
-	case strings.HasSuffix(detail, "\" does not have a valid SCRAM secret.") ||
-		strings.HasSuffix(detail, "\" does not have a valid SCRAM verifier."):
-		return "no valid SCRAM secret"
-	case strings.Contains(detail, "\" is in unrecognized format."):
-		return "password in unrecognized format"
-	}
-	return "other"
-}
-
-// Category is a stable snake_case name for a failure reason, for
-// machine-readable output.
-func Category(reason string, lost bool) string {
-	if lost {
-		return "lost_in_" + strings.TrimPrefix(reason, "server ")
-	}
-	for _, c := range categories {
-		if strings.HasPrefix(reason, c.prefix) && strings.HasSuffix(reason, c.suffix) {
-			return c.name
-		}
-	}
-	if strings.HasSuffix(reason, " authentication failed") {
-		return "authentication_failed"
-	}
-	return "other"
-}
-
-var categories = []struct{ prefix, suffix, name string }{
-	{"too many connections for role ", "", "too_many_connections_for_role"},
-	{"too many connections for database ", "", "too_many_connections_for_database"},
-	{"too many connections", "", "too_many_connections"},
-	{"reserved connection slots", "", "reserved_slots"},
-	{"password authentication failed", "", "authentication_failed"},
-	{"authentication failed", "", "authentication_failed"},
-	{"no pg_hba.conf entry", "", "no_pg_hba_entry"},
-	{"pg_hba.conf rejects connection", "", "pg_hba_reject"},
-	{"database \"", "\" does not exist", "database_does_not_exist"},
-	{"database \"", "\" is not currently accepting connections", "database_not_accepting_connections"},
-	{"role \"", "\" does not exist", "role_does_not_exist"},
-	{"role \"", "\" is not permitted to log in", "role_cannot_log_in"},
-	{"permission denied for database ", "", "database_permission_denied"},
-	{"database system is starting up", "", "server_starting_up"},
-	{"database system is shutting down", "", "server_shutting_down"},
-	{"database system is in recovery mode", "", "server_in_recovery"},
-	{"database system is not yet accepting connections", "", "server_in_recovery"},
-	{"database system is not accepting connections", "", "server_not_accepting_connections"},
-	{"authentication timeout", "", "authentication_timeout"},
-}
-
 // A FailRow is one line of the failure table.
 type FailRow struct {
-	FailKey
-	FailStat
-	Category string
+	Category, Reason, Cause string // see parse.Event
+	User, DB, App, Host     string
+	Lost                    bool // a session ended by a server reset, not a refusal
+	Count                   int
+	First, Last             time.Time // zero without time stamps
 }
 
 // FailureTable returns the failures (and, with Lost set, the sessions
@@ -137,7 +85,7 @@ func (s *State) FailureTable(f Filter) []FailRow {
 		if !f.Match(Names{k.DB, k.User, k.App}) {
 			continue
 		}
-		out = append(out, FailRow{k, st, Category(k.Reason, k.Lost)})
+		out = append(out, FailRow{k.Category, k.Reason, k.Cause, k.User, k.DB, k.App, k.Host, k.Lost, st.Count, st.First, st.Last})
 	}
 	slices.SortFunc(out, func(a, b FailRow) int {
 		return cmp.Or(
@@ -163,7 +111,7 @@ func (s *State) FailureTable(f Filter) []FailRow {
 }
 
 // Saturation counts the refusals that mean every connection slot was
-// taken ("sorry, too many clients already").
+// taken ("sorry, too many clients already": parse.TooManyConnections).
 type Saturation struct {
 	Count       int
 	First, Last time.Time
@@ -173,7 +121,7 @@ type Saturation struct {
 func (s *State) Saturation() Saturation {
 	var sat Saturation
 	for k, st := range s.failTable {
-		if k.Lost || k.Reason != "too many connections" {
+		if k.Lost || k.Category != parse.TooManyConnections {
 			continue
 		}
 		sat.Count += st.Count
@@ -186,7 +134,3 @@ func (s *State) Saturation() Saturation {
 	}
 	return sat
 }
-
-// Peak returns the most sessions open at one moment, server-wide (see
-// peak.go for exactly what is counted).
-func (s *State) Peak() Peak { return s.peak.peak() }

@@ -231,6 +231,10 @@ func (c *peakCurve) retract(seq int64) {
 	}
 }
 
+// Peak returns the most sessions open at one moment, server-wide (see
+// peak.go for exactly what is counted).
+func (s *State) Peak() Peak { return s.peak.peak() }
+
 // peak returns the highest step and the first moment it was reached.
 func (c *peakCurve) peak() Peak {
 	var best Peak

@@ -3,7 +3,10 @@ package aggregate
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
+
+	"github.com/pgtail/pgtail/parse"
 )
 
 // snapshot is the serialisable form of a State: everything Summary and
@@ -32,12 +35,12 @@ type snapshot struct {
 
 type snapDuration struct {
 	Name   int32  `json:"name"`
-	Sketch Sketch `json:"sketch"`
+	Sketch sketch `json:"sketch"`
 }
 
 type snapFail struct {
-	Key  FailKey  `json:"key"`
-	Stat FailStat `json:"stat"`
+	Key  failKey  `json:"key"`
+	Stat failStat `json:"stat"`
 }
 
 type snapSession struct {
@@ -125,7 +128,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if !valid(f.Name) {
 			return errors.New("inconsistent record: unknown failure name")
 		}
-		s.failures[failKey{f.Name, f.Reason}] += f.Count
+		s.failures[reasonKey{f.Name, f.Reason}] += f.Count
 	}
 	for _, sl := range sn.Slots {
 		if !valid(sl.Name) {
@@ -148,6 +151,13 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		s.durs[d.Name] = d.Sketch
 	}
 	for _, f := range sn.FailTable {
+		if f.Key.Category == "" { // recorded before events carried it
+			if f.Key.Lost {
+				f.Key.Category = lostCategory + strings.TrimPrefix(f.Key.Reason, "server ")
+			} else {
+				f.Key.Category = parse.FailureCategory(f.Key.Reason)
+			}
+		}
 		s.failTable[f.Key] = f.Stat
 	}
 	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID

@@ -41,7 +41,7 @@ type State struct {
 	sessions map[int]session             // open sessions by backend PID
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
 	pending  map[int]origin              // "connection received", waiting for its session
-	failures map[failKey]int
+	failures map[reasonKey]int
 
 	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
 	newest   time.Time
@@ -53,8 +53,9 @@ type State struct {
 	replaced int // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
-	durs      map[int32]Sketch     // session times by name (durations.go)
-	failTable map[FailKey]FailStat // failures by reason and who (failures.go)
+	durs      map[int32]sketch     // session times by name (durations.go)
+	failTable map[failKey]failStat // failures by reason and who (failures.go)
+	lostKeys  map[string]failKey   // by reset reason: built once, not per reset
 }
 
 type tally struct {
@@ -84,7 +85,8 @@ type origin struct {
 	host, port string
 }
 
-type failKey struct {
+// A reasonKey counts failures by name and reason, for Summary.
+type reasonKey struct {
 	name   int32
 	reason string
 }
@@ -111,11 +113,11 @@ func New(cfg Config) *State {
 		sessions: map[int]session{},
 		anon:     map[[2]string][]anonSession{},
 		pending:  map[int]origin{},
-		failures: map[failKey]int{},
+		failures: map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
 
-		durs:      map[int32]Sketch{},
-		failTable: map[FailKey]FailStat{},
+		durs:      map[int32]sketch{},
+		failTable: map[failKey]failStat{},
 	}
 }
 
@@ -133,16 +135,21 @@ type Outcome struct {
 	Unknown bool
 }
 
+// NamesOf returns the names an event is counted under: Unknown for each
+// one the log did not give. Filters match these.
+func NamesOf(ev parse.Event) Names {
+	return Names{orUnknown(ev.DB), orUnknown(ev.User), orUnknown(ev.App)}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return Unknown
+	}
+	return s
+}
+
+// name returns the index of n, as NamesOf gives it.
 func (s *State) name(n Names) int32 {
-	if n.DB == "" {
-		n.DB = Unknown
-	}
-	if n.User == "" {
-		n.User = Unknown
-	}
-	if n.App == "" {
-		n.App = Unknown
-	}
 	if i, ok := s.index[n]; ok {
 		return i
 	}
@@ -183,7 +190,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.failure(&out)
 	case parse.Reset:
 		out.Ended = len(s.sessions)
-		lost := FailKey{Reason: "server " + ev.Reason, Lost: true}
+		lost := s.lostKey(ev.Reason)
 		for pid, ss := range s.sessions {
 			s.lost(lost, ss.name, ss.host, ev.Time)
 			s.end(pid, ev.Time)
@@ -208,21 +215,15 @@ func (s *State) Apply(ev parse.Event) Outcome {
 func (s *State) connect(out *Outcome) {
 	ev := &out.Event
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			if ev.Port == "" {
-				ev.Port = o.port
-			}
-			delete(s.pending, ev.PID)
+		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
+			ev.Port = o.port
 		}
 		if _, ok := s.sessions[ev.PID]; ok {
 			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
-	n := s.name(Names{ev.DB, ev.User, ev.App})
+	n := s.name(NamesOf(*ev))
 	if ev.App == "" {
 		ev.App = Unknown
 	}
@@ -264,7 +265,7 @@ func (s *State) disconnect(out *Outcome) {
 	// Never seen connecting: counted, but the active count is left alone.
 	// It was open over [now − session time, now]: the peak counts it.
 	out.Unknown = true
-	n := s.name(Names{ev.DB, ev.User, ev.App})
+	n := s.name(NamesOf(*ev))
 	ev.App = s.names[n].App
 	s.tally[n].disconnects++
 	s.add(ev.Time, n, delta{disconnects: 1})
@@ -282,15 +283,23 @@ func (s *State) close(n int32, ev *parse.Event) {
 	s.addDuration(n, ev.Duration)
 }
 
+// claimPending takes the "connection received" of ev's PID, if one is
+// waiting, and fills ev's host from it.
+func (s *State) claimPending(ev *parse.Event) (origin, bool) {
+	o, ok := s.pending[ev.PID]
+	if ok {
+		delete(s.pending, ev.PID)
+		if ev.Host == "" {
+			ev.Host = o.host
+		}
+	}
+	return o, ok
+}
+
 func (s *State) failure(out *Outcome) {
 	ev := &out.Event
 	if ev.PID != 0 {
-		if o, ok := s.pending[ev.PID]; ok {
-			if ev.Host == "" {
-				ev.Host = o.host
-			}
-			delete(s.pending, ev.PID)
-		}
+		s.claimPending(ev)
 	}
 	n := int32(-1)
 	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
@@ -335,16 +344,16 @@ func (s *State) failure(out *Outcome) {
 		}
 	}
 	if n < 0 {
-		n = s.name(Names{ev.DB, ev.User, ev.App})
+		n = s.name(NamesOf(*ev))
 	}
 	ev.App = s.names[n].App
-	s.failures[failKey{n, ev.Reason}]++
+	s.failures[reasonKey{n, ev.Reason}]++
 	nm := s.names[n]
-	s.recordFailure(FailKey{Reason: ev.Reason, Cause: Cause(ev.Reason, ev.Detail), User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
+	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
 
 // lost records a session ended by a server reset, without a disconnection.
-func (s *State) lost(k FailKey, n int32, host string, t time.Time) {
+func (s *State) lost(k failKey, n int32, host string, t time.Time) {
 	nm := s.names[n]
 	k.User, k.DB, k.App, k.Host = nm.User, nm.DB, nm.App, host
 	s.recordFailure(k, t)

@@ -1,5 +1,7 @@
-// Package format renders connection statistics as text. It writes to an
-// io.Writer and is told whether to use color; it never asks the terminal.
+// Package format renders connection statistics as text (format.go: the
+// summary, history, peak and watch views) and as JSON (json.go). It writes
+// to an io.Writer and is told whether to use color; it never asks the
+// terminal.
 package format
 
 import (
@@ -180,13 +182,13 @@ func History(w io.Writer, h aggregate.History, f aggregate.Filter) error {
 		}
 		e.printf("\n")
 	}
-	e.printf("\nTrend: %s  %+d net\n", Trend(h.Rows), h.Connects-h.Disconnects)
+	e.printf("\nTrend: %s  %+d net\n", trend(h.Rows), h.Connects-h.Disconnects)
 	return e.flush()
 }
 
-// Trend is one sparkline glyph per history row, scaled between the
+// trend is one sparkline glyph per history row, scaled between the
 // lowest and the highest row.
-func Trend(rows []aggregate.HistoryRow) string {
+func trend(rows []aggregate.HistoryRow) string {
 	lo, hi := 0, 0
 	for i, r := range rows {
 		if i == 0 || r.Active < lo {
@@ -196,15 +198,15 @@ func Trend(rows []aggregate.HistoryRow) string {
 			hi = r.Active
 		}
 	}
-	var trend strings.Builder
+	var b strings.Builder
 	for _, r := range rows {
 		g := 0
 		if hi > lo {
 			g = ((r.Active-lo)*(len(sparks)-1)*2 + (hi - lo)) / ((hi - lo) * 2) // rounded
 		}
-		trend.WriteRune(sparks[g])
+		b.WriteRune(sparks[g])
 	}
-	return trend.String()
+	return b.String()
 }
 
 // span says a window's length: "60 min", "24 h".
@@ -227,6 +229,43 @@ func unit(d time.Duration) string {
 		return fmt.Sprintf("%d-min", d/time.Minute)
 	}
 	return d.String()
+}
+
+// peakTimeLayout is how the text views show the peak's time.
+const peakTimeLayout = "2006-01-02 15:04:05.000 MST"
+
+// Peak writes the peak line(s) of the text views:
+//
+//	Peak: 97 active at 2026-11-24 10:46:00.004 UTC (peak 97 of 100, 3 free)
+//	Saturated: 9 connections refused with "too many clients", 2026-… to 2026-…
+//
+// maxConn 0 means unknown.
+func Peak(w io.Writer, p aggregate.Peak, sat aggregate.Saturation, maxConn int) error {
+	e := newErrWriter(w)
+	e.printf("Peak: %d active", p.Active)
+	if !p.Time.IsZero() {
+		e.printf(" at %s", p.Time.Format(peakTimeLayout))
+	}
+	if maxConn > 0 {
+		e.printf(" (peak %d of %d, %d free)", p.Active, maxConn, maxConn-p.Active)
+	}
+	e.printf("\n")
+	if sat.Count > 0 {
+		s := "s"
+		if sat.Count == 1 {
+			s = ""
+		}
+		e.printf("Saturated: %d connection%s refused with \"too many clients\"", sat.Count, s)
+		if !sat.First.IsZero() {
+			if sat.First.Equal(sat.Last) {
+				e.printf(" at %s", sat.First.Format(peakTimeLayout))
+			} else {
+				e.printf(", %s to %s", sat.First.Format(peakTimeLayout), sat.Last.Format(peakTimeLayout))
+			}
+		}
+		e.printf("\n")
+	}
+	return e.flush()
 }
 
 // Colors are the tags of the watch view.
@@ -270,7 +309,7 @@ func Watch(w io.Writer, o aggregate.Outcome, c Colors) error {
 		fmt.Fprintf(&b, " (user: %s, db: %s)", Clean(ev.User), Clean(ev.DB))
 	case parse.Disconnect:
 		tag(c.disconnect, "[-]")
-		fmt.Fprintf(&b, "%s disconnected (duration: %s, user: %s, db: %s)", Clean(ev.App), Duration(ev.Duration), Clean(ev.User), Clean(ev.DB))
+		fmt.Fprintf(&b, "%s disconnected (duration: %s, user: %s, db: %s)", Clean(ev.App), sessionTime(ev.Duration), Clean(ev.User), Clean(ev.DB))
 	case parse.Failure:
 		tag(c.failure, "[!]")
 		b.WriteString("Connection failed: " + Clean(ev.Reason))
@@ -305,9 +344,9 @@ func Watch(w io.Writer, o aggregate.Outcome, c Colors) error {
 	return err
 }
 
-// Duration formats a session time: "2.3s" under a minute, else rounded to
+// sessionTime formats a session time: "2.3s" under a minute, else rounded to
 // the second ("1h2m3s").
-func Duration(d time.Duration) string {
+func sessionTime(d time.Duration) string {
 	if d.Round(100*time.Millisecond) < time.Minute {
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 	}

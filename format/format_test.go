@@ -132,11 +132,7 @@ func trackLog(t *testing.T, in io.Reader) (*aggregate.State, parse.Stats, []aggr
 	st := aggregate.New(aggregate.Config{})
 	r := parse.NewReader(in, parse.Options{ExactCounts: true})
 	var out []aggregate.Outcome
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -659,27 +655,6 @@ func TestClean(t *testing.T) {
 			}
 			checkNoRawControls(t, []byte(got))
 		})
-	}
-}
-
-func TestDuration(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0.0s"},
-		{32 * time.Millisecond, "0.0s"},
-		{2300 * time.Millisecond, "2.3s"},
-		{59900 * time.Millisecond, "59.9s"},
-		{time.Minute, "1m0s"},
-		{90500 * time.Millisecond, "1m31s"},
-		{time.Hour + 2*time.Minute + 3400*time.Millisecond, "1h2m3s"},
-		{123*time.Hour + 4*time.Minute + 5678*time.Millisecond, "123h4m6s"},
-	}
-	for _, tc := range tests {
-		if got := format.Duration(tc.d); got != tc.want {
-			t.Errorf("Duration(%v) = %q, want %q", tc.d, got, tc.want)
-		}
 	}
 }
 

@@ -14,45 +14,9 @@ import (
 
 // JSONVersion is the "version" of every JSON object pgtail writes. It
 // changes only when a field changes meaning or goes away; new fields may
-// be added within a version. docs/json.md documents the schema.
+// be added within a version. The README section "JSON output (`--json`)"
+// documents the schema.
 const JSONVersion = 1
-
-// PeakTimeLayout is how the text views show the peak's time.
-const PeakTimeLayout = "2006-01-02 15:04:05.000 MST"
-
-// Peak writes the peak line(s) of the text views:
-//
-//	Peak: 97 active at 2026-11-24 10:46:00.004 UTC (peak 97 of 100, 3 free)
-//	Saturated: 9 connections refused with "too many clients", 2026-… to 2026-…
-//
-// maxConn 0 means unknown.
-func Peak(w io.Writer, p aggregate.Peak, sat aggregate.Saturation, maxConn int) error {
-	e := newErrWriter(w)
-	e.printf("Peak: %d active", p.Active)
-	if !p.Time.IsZero() {
-		e.printf(" at %s", p.Time.Format(PeakTimeLayout))
-	}
-	if maxConn > 0 {
-		e.printf(" (peak %d of %d, %d free)", p.Active, maxConn, maxConn-p.Active)
-	}
-	e.printf("\n")
-	if sat.Count > 0 {
-		s := "s"
-		if sat.Count == 1 {
-			s = ""
-		}
-		e.printf("Saturated: %d connection%s refused with \"too many clients\"", sat.Count, s)
-		if !sat.First.IsZero() {
-			if sat.First.Equal(sat.Last) {
-				e.printf(" at %s", sat.First.Format(PeakTimeLayout))
-			} else {
-				e.printf(", %s to %s", sat.First.Format(PeakTimeLayout), sat.Last.Format(PeakTimeLayout))
-			}
-		}
-		e.printf("\n")
-	}
-	return e.flush()
-}
 
 // Input describes what was read, for the JSON views.
 type Input struct {
@@ -181,27 +145,38 @@ type jInput struct {
 }
 
 type jReport struct {
-	Version              int           `json:"version"`
-	View                 string        `json:"view"`
-	Filters              jFilters      `json:"filters"`
-	Active               int           `json:"active"`
-	ByDatabase           []jRow        `json:"by_database"`
-	ByUser               []jRow        `json:"by_user"`
-	ByApplication        []jRow        `json:"by_application"`
-	ByHost               []jRow        `json:"by_host"`
-	Connects             int           `json:"connects"`
-	Disconnects          int           `json:"disconnects"`
-	FailuresTotal        int           `json:"failures_total"`
-	FailuresByReason     []jReason     `json:"failures_by_reason"`
-	Failures             []jFailure    `json:"failures"`
-	LostSessions         []jFailure    `json:"lost_sessions"`
-	SessionsEndedByReset int           `json:"sessions_ended_by_reset"`
-	SessionsReplaced     int           `json:"sessions_replaced"`
-	Estimated            bool          `json:"estimated"`
-	Peak                 jPeak         `json:"peak"`
-	Durations            jDurationsAll `json:"durations"`
-	History              *jHistory     `json:"history,omitempty"`
-	Input                jInput        `json:"input"`
+	Version int      `json:"version"`
+	View    string   `json:"view"`
+	Filters jFilters `json:"filters"`
+	Active  int      `json:"active"`
+	jBreakdown
+	jTotals
+	Estimated bool          `json:"estimated"`
+	Peak      jPeak         `json:"peak"`
+	Durations jDurationsAll `json:"durations"`
+	History   *jHistory     `json:"history,omitempty"`
+	Input     jInput        `json:"input"`
+}
+
+// jBreakdown is who holds the open sessions (embedded: its keys stand
+// in the report object itself).
+type jBreakdown struct {
+	ByDatabase    []jRow `json:"by_database"`
+	ByUser        []jRow `json:"by_user"`
+	ByApplication []jRow `json:"by_application"`
+	ByHost        []jRow `json:"by_host"`
+}
+
+// jTotals counts sessions and refusals (embedded like jBreakdown).
+type jTotals struct {
+	Connects             int        `json:"connects"`
+	Disconnects          int        `json:"disconnects"`
+	FailuresTotal        int        `json:"failures_total"`
+	FailuresByReason     []jReason  `json:"failures_by_reason"`
+	Failures             []jFailure `json:"failures"`
+	LostSessions         []jFailure `json:"lost_sessions"`
+	SessionsEndedByReset int        `json:"sessions_ended_by_reset"`
+	SessionsReplaced     int        `json:"sessions_replaced"`
 }
 
 func jRows(rs []aggregate.Row) []jRow {
@@ -230,22 +205,19 @@ func JSON(w io.Writer, r Report) error {
 	s := r.Summary
 	j := jReport{
 		Version: JSONVersion, View: "summary",
-		Filters:              jFilters{r.Filter.DB, r.Filter.User, r.Filter.App},
-		Active:               s.Active,
-		ByDatabase:           jRows(s.ByDB),
-		ByUser:               jRows(s.ByUser),
-		ByApplication:        jRows(s.ByApp),
-		ByHost:               jRows(r.ByHost),
-		Connects:             s.Connects,
-		Disconnects:          s.Disconnects,
-		FailuresTotal:        s.Failures,
-		FailuresByReason:     []jReason{},
-		Failures:             []jFailure{},
-		LostSessions:         []jFailure{},
-		SessionsEndedByReset: s.ResetEnded,
-		SessionsReplaced:     s.Replaced,
-		Estimated:            s.NoPID,
-		Input:                jInput(r.Input),
+		Filters: jFilters{r.Filter.DB, r.Filter.User, r.Filter.App},
+		Active:  s.Active,
+		jBreakdown: jBreakdown{
+			ByDatabase: jRows(s.ByDB), ByUser: jRows(s.ByUser),
+			ByApplication: jRows(s.ByApp), ByHost: jRows(r.ByHost),
+		},
+		jTotals: jTotals{
+			Connects: s.Connects, Disconnects: s.Disconnects, FailuresTotal: s.Failures,
+			FailuresByReason: []jReason{}, Failures: []jFailure{}, LostSessions: []jFailure{},
+			SessionsEndedByReset: s.ResetEnded, SessionsReplaced: s.Replaced,
+		},
+		Estimated: s.NoPID,
+		Input:     jInput(r.Input),
 	}
 	for _, fr := range s.FailuresByReason {
 		j.FailuresByReason = append(j.FailuresByReason, jReason{fr.Name, fr.Count})
@@ -275,7 +247,7 @@ func JSON(w io.Writer, r Report) error {
 		jh := &jHistory{
 			Window: seconds(h.Window), Bucket: seconds(h.Bucket),
 			Connects: h.Connects, Disconnects: h.Disconnects, Net: h.Connects - h.Disconnects,
-			Rows: []jHistoryRow{}, Trend: Trend(h.Rows),
+			Rows: []jHistoryRow{}, Trend: trend(h.Rows),
 		}
 		for _, row := range h.Rows {
 			jh.Rows = append(jh.Rows, jHistoryRow{jsonTime(row.Start), row.Active, row.Change, row.Leak})
@@ -336,8 +308,7 @@ func WatchJSON(w io.Writer, o aggregate.Outcome) error {
 		j.Duration = &d
 		j.Unknown = o.Unknown
 	case parse.Failure:
-		j.Category = aggregate.Category(ev.Reason, false)
-		j.Reason, j.Detail, j.Cause = ev.Reason, ev.Detail, aggregate.Cause(ev.Reason, ev.Detail)
+		j.Category, j.Reason, j.Detail, j.Cause = ev.Category, ev.Reason, ev.Detail, ev.Cause
 		j.AfterAuth, j.Retracted = ev.AfterAuth, o.Retracted
 	case parse.Reset:
 		j.Reason = ev.Reason

@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"io"
 	"strings"
 	"testing"
 )
@@ -25,11 +24,11 @@ var nonEvents = []string{
 }
 
 func TestParseLineAllocs(t *testing.T) {
-	r := NewReader(strings.NewReader(""), Options{})
+	d := lineDecoder()
 	for _, line := range nonEvents {
 		b := []byte(line)
 		var ev Event
-		if n := testing.AllocsPerRun(100, func() { r.parseLine(b, &ev) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { d.parseLine(b, &ev) }); n != 0 {
 			t.Errorf("%.1f allocations for %q, want 0", n, line)
 		}
 	}
@@ -38,11 +37,7 @@ func TestParseLineAllocs(t *testing.T) {
 // readAllocs returns the allocations of reading data to the end.
 func readAllocs(data []byte) float64 {
 	return testing.AllocsPerRun(3, func() {
-		r := NewReader(bytes.NewReader(data), Options{})
-		for {
-			if _, err := r.Read(); err == io.EOF {
-				break
-			}
+		for range NewReader(bytes.NewReader(data), Options{}).All() {
 		}
 	})
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// csvState reads csvlog records. The column set depends on the server
+// csvDecoder reads csvlog records. The column set depends on the server
 // version: 23 columns in 12, 24 in 13 (backend_type), 26 in 14 and later
 // (leader_pid, query_id). Records may span lines (quoted newlines).
 //
@@ -18,9 +18,13 @@ import (
 // dropped (Stats.Skipped) when a line starts like a new record (a time
 // stamp and a comma), and after MaxLine bytes in any case
 // (Stats.Truncated); reading starts afresh on the next line.
-type csvState struct {
+type csvDecoder struct {
+	src    lineSource
+	st     *Stats
 	raw    []byte   // the record being gathered
 	fields []string // its fields, for the records that are split
+	f      fields   // the session fields of the record
+	zc     zoneCache
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -37,77 +41,71 @@ const (
 	csvMinColumns = 23 // PostgreSQL 12
 )
 
-func (r *Reader) readCSV() (Event, error) {
-	if r.csv == nil {
-		r.csv = &csvState{}
-	}
-	st := r.csv
+func (d *csvDecoder) decode() (Event, error) {
 	for {
-		raw, first, err := r.csvGather()
+		raw, first, err := d.gather()
 		if raw == nil {
-			r.err = err
 			return Event{}, err
 		}
 		if !csvMayBeEvent(raw) {
-			r.stats.Entries++ // a LOG record, complete (it has its severity and sqlstate)
+			d.st.Entries++ // a LOG record, complete (it has its severity and sqlstate)
 			continue
 		}
 		var ok bool
-		st.fields, ok = splitCSV(raw, st.fields[:0])
+		d.fields, ok = splitCSV(raw, d.fields[:0])
 		if !ok {
-			r.stats.Skipped++
+			d.st.Skipped++
 			continue
 		}
-		var ev Event
-		if r.csvRecord(st.fields, &ev) {
-			ev.Line = first
-			return ev, nil
+		var e Event
+		if d.record(d.fields, &e) {
+			e.Line = first
+			return e, nil
 		}
 	}
 }
 
-// csvGather reads the lines of one record. It returns the record without
+// gather reads the lines of one record. It returns the record without
 // its final newline and the line it starts on; a nil record with the
 // reader's error at the end. A last record cut inside a quote is skipped.
-func (r *Reader) csvGather() (raw []byte, first int, err error) {
-	st := r.csv
-	st.raw = st.raw[:0]
+func (d *csvDecoder) gather() (raw []byte, first int, err error) {
+	d.raw = d.raw[:0]
 	quotes := 0
 	for {
-		line, err := r.readLine()
+		line, err := d.src.next()
 		if err != nil {
-			if len(st.raw) > 0 {
-				r.stats.Skipped++ // cut inside a quote at the end
+			if len(d.raw) > 0 {
+				d.st.Skipped++ // cut inside a quote at the end
 			}
 			return nil, 0, err
 		}
-		if len(st.raw) > 0 && isCSVStart(line) {
+		if len(d.raw) > 0 && isCSVStart(line) {
 			// A new record starts while a quote is open: the record before
 			// was cut (a crash, a truncated copy). Skip it, not the rest.
-			r.stats.Skipped++
-			st.raw, quotes = st.raw[:0], 0
+			d.st.Skipped++
+			d.raw, quotes = d.raw[:0], 0
 		}
-		if len(st.raw) == 0 {
+		if len(d.raw) == 0 {
 			if len(line) == 0 {
 				continue // blank line between records
 			}
-			first = r.stats.Lines
+			first = d.st.Lines
 			quotes = bytes.Count(line, quote)
 			if quotes%2 == 0 {
 				return line, first, nil // a one-line record: no copy
 			}
-			st.raw = append(st.raw, line...)
+			d.raw = append(d.raw, line...)
 			continue
 		}
-		st.raw = append(st.raw, '\n')
-		st.raw = append(st.raw, line...)
+		d.raw = append(d.raw, '\n')
+		d.raw = append(d.raw, line...)
 		quotes += bytes.Count(line, quote)
 		if quotes%2 == 0 {
-			return st.raw, first, nil
+			return d.raw, first, nil
 		}
-		if len(st.raw) > MaxLine {
-			r.stats.Truncated++
-			st.raw, quotes = st.raw[:0], 0
+		if len(d.raw) > MaxLine {
+			d.st.Truncated++
+			d.raw, quotes = d.raw[:0], 0
 		}
 	}
 }
@@ -172,25 +170,25 @@ func splitCSV(raw []byte, fields []string) ([]string, bool) {
 	}
 }
 
-// csvRecord reads the fields of one csvlog record into ev and reports
+// record reads the fields of one csvlog record into ev and reports
 // whether it is a connection event.
-func (r *Reader) csvRecord(rec []string, ev *Event) bool {
+func (d *csvDecoder) record(rec []string, ev *Event) bool {
 	if len(rec) < csvMinColumns {
 		// Not a csvlog record, or one cut short at the end of the input.
-		r.stats.Skipped++
+		d.st.Skipped++
 		return false
 	}
-	r.stats.Entries++
+	d.st.Entries++
 	sev := recordSeverity(rec[csvSeverity])
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !r.classifyMsg(sev, []byte(rec[csvMessage]), ev) {
+	if !classifyMsg(d.st, sev, []byte(rec[csvMessage]), ev) {
 		return false
 	}
-	f := &r.f
+	f := &d.f
 	*f = fields{}
-	if t, ok := r.zc.parseTimestamp([]byte(rec[csvTime])); ok {
+	if t, ok := d.zc.parseTimestamp([]byte(rec[csvTime])); ok {
 		f.time, f.hasTime = t, true
 	}
 	if pid := []byte(rec[csvPID]); digits(pid) && len(pid) < 10 {
@@ -208,50 +206,6 @@ func (r *Reader) csvRecord(rec []string, ev *Event) bool {
 	} else {
 		f.host = known([]byte(from))
 	}
-	r.applyFields(ev)
+	f.apply(ev)
 	return true
-}
-
-// classifyMsg classifies a whole message of a csvlog or jsonlog record,
-// which may hold newlines (the French disconnection does).
-func (r *Reader) classifyMsg(sev severity, msg []byte, ev *Event) bool {
-	if classify(sev, msg, ev) {
-		return true
-	}
-	if hasHighByte(msg) {
-		r.stats.Foreign++
-	}
-	if len(msg) == 0 || !localStart[msg[0]] {
-		return false
-	}
-	tr, _ := localize(msg)
-	if tr != nil && classify(sev, tr, ev) {
-		r.stats.Localized++
-		return true
-	}
-	return false
-}
-
-// recordSeverity maps a csvlog or jsonlog severity to what classify
-// needs. csvlog severities are translated with lc_messages; jsonlog's
-// are not.
-func recordSeverity(s string) severity {
-	switch s {
-	case "LOG":
-		return sevLog
-	case "FATAL":
-		return sevFatal
-	}
-	if sev, ok := translatedSeverity[s]; ok {
-		return sev
-	}
-	return sevOther
-}
-
-// translatedSeverity holds the LOG and FATAL words of the translations
-// that change them (de, fr, es, ja, pt_BR and id keep LOG and FATAL).
-var translatedSeverity = map[string]severity{
-	"LOGG": sevLog, "СООБЩЕНИЕ": sevLog, "ЗАПИСУВАННЯ": sevLog, "DZIENNIK": sevLog, "로그": sevLog, "日志": sevLog,
-	"FATALE": sevFatal, "FATALT": sevFatal, "ВАЖНО": sevFatal, "ФАТАЛЬНО": sevFatal, "KATASTROFALNY": sevFatal,
-	"치명적오류": sevFatal, "致命错误": sevFatal, "ÖLÜMCÜL (FATAL)": sevFatal,
 }

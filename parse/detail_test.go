@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"io"
 	"strings"
 	"testing"
 )
@@ -25,25 +24,22 @@ func TestFailureDetail(t *testing.T) {
 		pid    int
 		line   int
 		detail string
+		cause  string
 	}
 	var all []got
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, got{ev.Kind, ev.PID, ev.Line, ev.Detail})
+		all = append(all, got{ev.Kind, ev.PID, ev.Line, ev.Detail, ev.Cause})
 	}
 	want := []got{
-		{Failure, 206, 1, `Password does not match for user "bob".`},
-		{Failure, 207, 4, `Role "ghost" does not exist.`},
-		{Failure, 208, 7, ""},
-		{Connect, 209, 8, ""}, // the line read ahead is not lost
-		{Failure, 210, 9, ""},
-		{Failure, 211, 11, ""}, // at the end of input
+		{Failure, 206, 1, `Password does not match for user "bob".`, "wrong password"},
+		{Failure, 207, 4, `Role "ghost" does not exist.`, "unknown role"},
+		{Failure, 208, 7, "", ""},
+		{Connect, 209, 8, "", ""}, // the line read ahead is not lost
+		{Failure, 210, 9, "", ""},
+		{Failure, 211, 11, "", ""}, // at the end of input
 	}
 	if len(all) != len(want) {
 		t.Fatalf("got %d events %v, want %v", len(all), all, want)

@@ -51,11 +51,10 @@ const detectLimit = 16 << 10
 // detect chooses the format from the first non-blank line of the input.
 // It waits only for that line, so a live input (tail -F) is detected as
 // soon as its first line arrives.
-func (r *Reader) detect() error {
-	r.stats.Detected = true
+func detect(br *bufio.Reader) (Format, error) {
 	n := 1
 	for {
-		b, err := r.br.Peek(min(max(n, r.br.Buffered()), detectLimit))
+		b, err := br.Peek(min(max(n, br.Buffered()), detectLimit))
 		if len(b) > 0 {
 			// Skip blank lines at the start.
 			t := bytes.TrimLeft(b, "\r\n")
@@ -64,17 +63,15 @@ func (r *Reader) detect() error {
 					t = t[:k]
 				}
 				if len(t) > 0 || err != nil {
-					r.format = sniff(t)
-					return nil
+					return sniff(t), nil
 				}
 			}
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
-				r.format = sniff(bytes.TrimLeft(b, "\r\n"))
-				return nil
+				return sniff(bytes.TrimLeft(b, "\r\n")), nil
 			}
-			return err
+			return Auto, err
 		}
 		// Wait for one more byte than is buffered.
 		n = len(b) + 1

@@ -55,6 +55,10 @@ type Event struct {
 	// Reason is a Failure's short reason ("too many connections") or a
 	// Reset's cause ("shutdown", "crash", "restart").
 	Reason string
+	// Category is a Failure's stable snake_case name
+	// ("too_many_connections", "authentication_failed", …; "other"), for
+	// machine-readable output.
+	Category string
 	// AfterAuth marks a Failure that refuses a session whose "connection
 	// authorized" line was already logged (database does not exist, too
 	// many connections for role, …): that session never really opened.
@@ -69,4 +73,8 @@ type Event struct {
 	// exist."), when the log has one. Only authentication failures look
 	// for it: their DETAIL is written with the FATAL, in the same write.
 	Detail string
+	// Cause is what an authentication failure's Detail says went wrong
+	// ("wrong password", "unknown role", …; "other"); empty without a
+	// Detail.
+	Cause string
 }

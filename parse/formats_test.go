@@ -133,10 +133,8 @@ utilisateur=alice base=appdb hôte=[local]",,,,,,,,,"psql","client backend",,0` 
 func TestOneByteReader(t *testing.T) {
 	for _, in := range []string{csv12 + csv13 + csv14, jsonLines, syslogLines} {
 		want, _ := readAll(t, in, Options{})
-		r := NewReader(iotest.OneByteReader(strings.NewReader(in)), Options{})
 		var got []Event
-		for {
-			ev, err := r.Read()
+		for ev, err := range NewReader(iotest.OneByteReader(strings.NewReader(in)), Options{}).All() {
 			if err != nil {
 				break
 			}
@@ -161,4 +159,23 @@ func TestPG18(t *testing.T) {
 		`ready 2026-11-25T21:41:16.720Z pid=100 line=3 user="alice" db="appdb" setup=12.345ms`,
 		`reset 2026-11-25T21:41:17.001Z pid=99 line=5 reason="crash"`,
 	)
+}
+
+// A French disconnection under syslog: its time is its first line's (not
+// the continuation's, nor the next line's), and a line that is not from
+// syslog after it is skipped once, not once per look.
+func TestSyslogFrenchDisconnection(t *testing.T) {
+	const disc = "2026-11-25T20:42:50.000000+00:00 vm postgres[16047]: [5-1] [16047] LOG:  déconnexion : durée de la session : 0:00:01.000\n"
+	in := disc +
+		"2026-11-25T20:42:51.000000+00:00 vm postgres[16047]: [5-2] #011utilisateur=alice base=appdb hôte=[local]\n" +
+		disc + "garbage\n" +
+		"2026-11-25T20:42:53.000000+00:00 vm postgres[16048]: [6-1] [16048] LOG:  connection received: host=[local]\n"
+	evs, st := readAll(t, in, Options{Format: Syslog, Prefix: "[%p] "})
+	check(t, evs,
+		`disconnect 2026-11-25T20:42:50.000Z pid=16047 line=1 user="alice" db="appdb" host="[local]" dur=1s`,
+		`received 2026-11-25T20:42:53.000Z pid=16048 line=5 host="[local]"`,
+	)
+	if st.Skipped != 1 {
+		t.Errorf("Skipped = %d, want 1 (the garbage line)", st.Skipped)
+	}
 }

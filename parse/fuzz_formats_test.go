@@ -18,15 +18,14 @@ func fuzzRead(data []byte, opt Options, oneByte bool) []Event {
 	if oneByte {
 		in = iotest.OneByteReader(in)
 	}
-	r := NewReader(in, opt)
 	var evs []Event
-	for {
-		ev, err := r.Read()
+	for ev, err := range NewReader(in, opt).All() {
 		if err != nil {
-			return evs
+			break
 		}
 		evs = append(evs, ev)
 	}
+	return evs
 }
 
 // checkEvents holds for any input: no panic, names come from the input,
@@ -86,7 +85,7 @@ func FuzzPrefix(f *testing.F) {
 	f.Add("%t:%r:%u@%d:[%p]:", "2024-01-01 12:00:00 UTC:::1(38126):alice@appdb:[12345]:FATAL:  sorry, too many clients already")
 	f.Add("%m %b %i %L %Q %v %x %e %s %n %c %P %%", "x")
 	f.Fuzz(func(t *testing.T, prefix, line string) {
-		p := CompilePrefix(prefix)
+		p := compilePrefix(prefix)
 		var fl fields
 		var zc zoneCache
 		p.match([]byte(line), &fl, &zc)

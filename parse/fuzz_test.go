@@ -107,16 +107,13 @@ func FuzzReader(f *testing.F) {
 func readEvents(r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats, error) {
 	pr := parse.NewReader(r, opt)
 	var evs []parse.Event
-	for {
-		ev, err := pr.Read()
-		if errors.Is(err, io.EOF) {
-			return evs, pr.Stats(), nil
-		}
+	for ev, err := range pr.All() {
 		if err != nil {
 			return evs, pr.Stats(), err
 		}
 		evs = append(evs, ev)
 	}
+	return evs, pr.Stats(), nil
 }
 
 // checkReader checks what must hold for any input: no panic, no error

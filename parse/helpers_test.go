@@ -1,8 +1,8 @@
 package parse
 
 import (
+	"bufio"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -13,17 +13,21 @@ func readAll(t testing.TB, input string, opt Options) ([]Event, Stats) {
 	t.Helper()
 	r := NewReader(strings.NewReader(input), opt)
 	var evs []Event
-	for {
-		ev, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for ev, err := range r.All() {
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
 		evs = append(evs, ev)
 	}
 	return evs, r.Stats()
+}
+
+// lineDecoder returns a stderr decoder over an empty input, for tests
+// that parse single lines.
+func lineDecoder() *stderrDecoder {
+	st := &Stats{}
+	src := newLineReader(bufio.NewReader(strings.NewReader("")), st)
+	return &stderrDecoder{src: src, st: st, ps: newPrefixSet("")}
 }
 
 // show renders an event compactly for comparison: only the set fields.

@@ -6,10 +6,14 @@ import (
 	"errors"
 )
 
-// jsonState reads jsonlog (PostgreSQL 15+): one JSON object per line,
-// keys absent when empty.
-type jsonState struct {
-	rec jsonRecord
+// jsonDecoder reads jsonlog (PostgreSQL 15+): one JSON object per line,
+// keys absent when empty. The postmaster writes stderr-format lines until
+// its log collector runs; those go to a stderr decoder.
+type jsonDecoder struct {
+	line stderrDecoder // its src and st are the jsonDecoder's
+	rec  jsonRecord
+	f    fields // the session fields of the record
+	zc   zoneCache
 }
 
 // jsonRecord holds the jsonlog keys pgtail reads. remote_port is a
@@ -31,33 +35,32 @@ var (
 	jsonFatal = []byte(`"error_severity":"FATAL"`)
 )
 
-func (r *Reader) readJSON() (Event, error) {
-	if r.js == nil {
-		r.js = &jsonState{}
-	}
+func (d *jsonDecoder) decode() (Event, error) {
 	for {
-		line, err := r.readLine()
+		line, err := d.line.src.next()
 		if err != nil {
-			r.err = err
 			return Event{}, err
 		}
-		var ev Event
-		if r.jsonLine(line, &ev) {
-			return ev, nil
+		var e Event
+		if d.record(line, &e) {
+			return e, nil
 		}
 	}
 }
 
-func (r *Reader) jsonLine(line []byte, ev *Event) bool {
+// record reads one line into ev and reports whether it is a connection
+// event.
+func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 	line = bytes.TrimLeft(line, " \t")
 	if len(line) == 0 {
 		return false
 	}
 	if line[0] != '{' {
 		// The postmaster writes stderr-format lines until the collector runs.
-		return r.parseLine(line, ev)
+		return d.line.parseLine(line, ev)
 	}
-	r.stats.Entries++
+	st := d.line.st
+	st.Entries++
 	// error_severity is never translated in jsonlog: only LOG and FATAL
 	// records can be connection events.
 	// Of the LOG records, only those whose message starts like an event
@@ -65,12 +68,12 @@ func (r *Reader) jsonLine(line []byte, ev *Event) bool {
 	if !jsonMayBeEvent(line) {
 		return false
 	}
-	rec := &r.js.rec
+	rec := &d.rec
 	*rec = jsonRecord{}
 	if err := json.Unmarshal(line, rec); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
-			r.stats.Skipped++
+			st.Skipped++
 			return false
 		}
 		// A key of the wrong type: use the others.
@@ -79,12 +82,12 @@ func (r *Reader) jsonLine(line []byte, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !r.classifyMsg(sev, []byte(rec.Message), ev) {
+	if !classifyMsg(st, sev, []byte(rec.Message), ev) {
 		return false
 	}
-	f := &r.f
+	f := &d.f
 	*f = fields{}
-	if t, ok := r.zc.parseTimestamp([]byte(rec.Timestamp)); ok {
+	if t, ok := d.zc.parseTimestamp([]byte(rec.Timestamp)); ok {
 		f.time, f.hasTime = t, true
 	}
 	if rec.PID > 0 {
@@ -97,8 +100,8 @@ func (r *Reader) jsonLine(line []byte, ev *Event) bool {
 	if p := rec.RemotePort; digits(p) {
 		f.port = p
 	}
-	ev.Line = r.stats.Lines
-	r.applyFields(ev)
+	ev.Line = st.Lines
+	f.apply(ev)
 	return true
 }
 

@@ -16,7 +16,9 @@ type translation struct {
 	quoted   bool     // the name is in »…« or «…» quotes: make them "…"
 }
 
-var translations = []translation{
+// translations are the connection and lifecycle messages read so far;
+// the refusals' translated forms are listed with them (classify.go).
+var translations = append([]translation{
 	// German (de)
 	{from: "Verbindung empfangen: Host=", to: "connection received: host=", marks: []string{" Port=", " port="}},
 	{from: "Verbindung autorisiert: Benutzer=", to: "connection authorized: user=",
@@ -25,10 +27,6 @@ var translations = []translation{
 		marks: []string{" SSL an (Protokoll=", " SSL enabled (protocol="}},
 	{from: "Verbindungsende: Sitzungszeit: ", to: "disconnection: session time: ",
 		marks: []string{" Benutzer=", " user=", " Datenbank=", " database=", " Host=", " host="}},
-	{from: "Passwort-Authentifizierung für Benutzer ", to: "password authentication failed for user ", quoted: true},
-	{from: "tut mir leid, schon zu viele Verbindungen", to: "sorry, too many clients already"},
-	{from: "zu viele Verbindungen von Rolle ", to: "too many connections for role ", quoted: true},
-	{from: "Datenbank »", to: "database \"", marks: []string{"« existiert nicht", "\" does not exist"}},
 	{from: "Datenbanksystem ist heruntergefahren", to: "database system is shut down"},
 	{from: "alle Serverprozesse beendet; initialisiere neu", to: "all server processes terminated; reinitializing"},
 	// French (fr)
@@ -39,9 +37,27 @@ var translations = []translation{
 		marks: []string{" SSL activé (protocole : ", " SSL enabled (protocol="}},
 	{from: "déconnexion : durée de la session : ", to: "disconnection: session time: ",
 		marks: []string{"\nutilisateur=", " user=", " base=", " database=", " hôte=", " host="}},
-	{from: "authentification par mot de passe échouée pour l'utilisateur ", to: "password authentication failed for user ", quoted: true},
-	{from: "désolé, trop de clients sont déjà connectés", to: "sorry, too many clients already"},
 	{from: "le système de base de données est arrêté", to: "database system is shut down"},
+}, refusalTranslations()...)
+
+// classifyMsg classifies a whole message of a csvlog or jsonlog record,
+// which may hold newlines (the French disconnection does).
+func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
+	if classify(sev, msg, ev) {
+		return true
+	}
+	if hasHighByte(msg) {
+		st.Foreign++
+	}
+	if len(msg) == 0 || !localStart[msg[0]] {
+		return false
+	}
+	tr, _ := localize(msg)
+	if tr != nil && classify(sev, tr, ev) {
+		st.Localized++
+		return true
+	}
+	return false
 }
 
 // localStart marks the first bytes of the translated messages, so that

@@ -128,9 +128,9 @@ func classifyLog(msg []byte, ev *Event) bool {
 	return false
 }
 
-// ReplicationDB is the database name under which walsenders are counted:
+// replicationDB is the database name under which walsenders are counted:
 // their authorized line names no database.
-const ReplicationDB = "[replication]"
+const replicationDB = "[replication]"
 
 var (
 	pDatabase = []byte(" database=")
@@ -163,7 +163,7 @@ func parseAuthorized(b []byte, ev *Event, hasDB bool) {
 			b = b[:k]
 		}
 	} else {
-		ev.DB = ReplicationDB
+		ev.DB = replicationDB
 	}
 	ev.User = string(b)
 	if hasApp && len(app) > 0 {
@@ -241,104 +241,4 @@ func parseSessionTime(b []byte) (time.Duration, bool) {
 	}
 	return time.Duration(atoi(h))*time.Hour + time.Duration(atoi(m))*time.Minute +
 		time.Duration(atoi(s))*time.Second + time.Duration(atoi(ms))*time.Millisecond, true
-}
-
-// A refusal maps a FATAL message to a failure reason. Messages are
-// matched by prefix; quote says which quoted names the text carries.
-type refusal struct {
-	prefix    string
-	reason    string // short reason; "" keeps the whole message
-	afterAuth bool   // logged after "connection authorized"
-	names     string // what the quoted values are, in order: u=user, d=db, h=host
-}
-
-var refusals = []refusal{
-	{"sorry, too many clients already", "too many connections", false, ""},
-	{"too many connections for role \"", "", true, "u"},
-	{"too many connections for database \"", "", true, "d"},
-	{"remaining connection slots are reserved for ", "reserved connection slots", true, ""},
-	{"password authentication failed for user \"", "password authentication failed", false, "u"},
-	{"no pg_hba.conf entry for replication connection", "no pg_hba.conf entry", false, "hu"},
-	{"no pg_hba.conf entry for host \"", "no pg_hba.conf entry", false, "hud"},
-	{"pg_hba.conf rejects replication connection", "pg_hba.conf rejects connection", false, "hu"},
-	{"pg_hba.conf rejects connection for host \"", "pg_hba.conf rejects connection", false, "hud"},
-	{"database \"", "", true, "d"}, // does not exist / is not currently accepting connections
-	{"role \"", "", true, "u"},     // does not exist / is not permitted to log in
-	{"permission denied for database \"", "", true, "d"},
-	{"cannot connect to invalid database \"", "", true, "d"},
-	{"must be superuser or replication role to start walsender", "", true, ""},
-	{"permission denied to start WAL sender", "", true, ""},
-	{"must be superuser to connect in binary upgrade mode", "", true, ""},
-	{"must be superuser to connect during database shutdown", "", false, ""},
-	{"new replication connections are not allowed during database shutdown", "", false, ""},
-	{"the database system is starting up", "database system is starting up", false, ""},
-	{"the database system is shutting down", "database system is shutting down", false, ""},
-	{"the database system is in recovery mode", "database system is in recovery mode", false, ""},
-	{"the database system is not yet accepting connections", "database system is not yet accepting connections", false, ""},
-	{"the database system is not accepting connections", "database system is not accepting connections", false, ""},
-	{"connection requires a valid client certificate", "", false, ""},
-	{"canceling authentication due to timeout", "authentication timeout", false, ""},
-	{"authentication failed for user \"", "authentication failed", false, "u"},
-	{"no PostgreSQL user name specified in startup packet", "no user name in startup packet", false, ""},
-	{"unsupported frontend protocol ", "unsupported frontend protocol", false, ""},
-}
-
-var authFailed = []byte(" authentication failed for user \"")
-
-func classifyFatal(msg []byte, ev *Event) bool {
-	for _, r := range refusals {
-		if !bytes.HasPrefix(msg, []byte(r.prefix)) {
-			continue
-		}
-		if r.prefix == "database \"" && !bytes.HasSuffix(msg, []byte("\" does not exist")) &&
-			!bytes.HasSuffix(msg, []byte("\" is not currently accepting connections")) {
-			return false
-		}
-		if r.prefix == "role \"" && !bytes.HasSuffix(msg, []byte("\" does not exist")) &&
-			!bytes.HasSuffix(msg, []byte("\" is not permitted to log in")) {
-			return false
-		}
-		failure(ev, msg, r)
-		return true
-	}
-	// "<Method> authentication failed for user "x"": Ident, Peer, LDAP,
-	// "OAuth bearer" (18+), …
-	if k := bytes.Index(msg, authFailed); k > 0 && k < 40 {
-		method := bytes.Trim(msg[:k], "\"")
-		failure(ev, msg[k+1:], refusal{reason: string(method) + " authentication failed", names: "u"})
-		return true
-	}
-	return false
-}
-
-func failure(ev *Event, msg []byte, r refusal) {
-	ev.Kind = Failure
-	ev.AfterAuth = r.afterAuth
-	ev.Reason = r.reason
-	if ev.Reason == "" {
-		ev.Reason = string(msg)
-	}
-	// Quoted names in the text: the requested user, database, host.
-	rest := msg
-	for _, n := range []byte(r.names) {
-		q := bytes.IndexByte(rest, '"')
-		if q < 0 {
-			return
-		}
-		rest = rest[q+1:]
-		e := bytes.IndexByte(rest, '"')
-		if e < 0 {
-			return
-		}
-		v := string(rest[:e])
-		rest = rest[e+1:]
-		switch n {
-		case 'u':
-			ev.User = v
-		case 'd':
-			ev.DB = v
-		case 'h':
-			ev.Host = v
-		}
-	}
 }

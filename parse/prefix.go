@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// A Prefix is a compiled log_line_prefix. It matches the text a server
+// A prefix is a compiled log_line_prefix. It matches the text a server
 // wrote in front of the severity word and extracts the session fields.
-type Prefix struct {
+type prefix struct {
 	src  string
 	toks []ptok
 }
@@ -28,12 +28,41 @@ type fields struct {
 	port      []byte
 }
 
-// CompilePrefix compiles a log_line_prefix value exactly as PostgreSQL
+// apply copies the session fields read from a prefix, or from the columns
+// of a csvlog or jsonlog record, into ev. Values in the message text win
+// for connects and disconnects; for failures the prefix's user and
+// database (from the startup packet) win over names quoted in the text,
+// which cannot be split reliably.
+func (f *fields) apply(ev *Event) {
+	if f.hasTime {
+		ev.Time = f.time
+	}
+	ev.PID = f.pid
+	override := ev.Kind == Failure
+	set := func(dst *string, v []byte) {
+		if v != nil && (override || *dst == "") {
+			*dst = string(v)
+		}
+	}
+	set(&ev.User, f.user)
+	if ev.Kind != Connect || !ev.Replication {
+		set(&ev.DB, f.db)
+	}
+	set(&ev.Host, f.host)
+	if ev.Port == "" && f.port != nil {
+		ev.Port = string(f.port)
+	}
+	if ev.Kind != Connect && f.app != nil && ev.App == "" {
+		ev.App = string(f.app)
+	}
+}
+
+// compilePrefix compiles a log_line_prefix value exactly as PostgreSQL
 // interprets it (elog.c log_status_format): %% is a literal percent,
 // unknown escapes print nothing, padding %-10u / %5p is allowed and a
 // format that ends inside a padding spec stops there.
-func CompilePrefix(s string) *Prefix {
-	p := &Prefix{src: s}
+func compilePrefix(s string) *prefix {
+	p := &prefix{src: s}
 	var lit []byte
 	flush := func() {
 		if len(lit) > 0 {
@@ -80,16 +109,16 @@ func CompilePrefix(s string) *Prefix {
 	return p
 }
 
-// String returns the log_line_prefix the Prefix was compiled from.
-func (p *Prefix) String() string { return p.src }
+// String returns the log_line_prefix the prefix was compiled from.
+func (p *prefix) String() string { return p.src }
 
-// HasPID reports whether lines carry a process ID (%p or %c).
-func (p *Prefix) HasPID() bool { return p.has('p') || p.has('c') }
+// hasPID reports whether lines carry a process ID (%p or %c).
+func (p *prefix) hasPID() bool { return p.has('p') || p.has('c') }
 
-// HasTime reports whether lines carry a time stamp (%t, %m or %n).
-func (p *Prefix) HasTime() bool { return p.has('t') || p.has('m') || p.has('n') }
+// hasTime reports whether lines carry a time stamp (%t, %m or %n).
+func (p *prefix) hasTime() bool { return p.has('t') || p.has('m') || p.has('n') }
 
-func (p *Prefix) has(e byte) bool {
+func (p *prefix) has(e byte) bool {
 	for _, t := range p.toks {
 		if t.esc == e {
 			return true
@@ -103,7 +132,7 @@ func (p *Prefix) has(e byte) bool {
 const maxPrefixSteps = 4096
 
 type matcher struct {
-	p     *Prefix
+	p     *prefix
 	in    []byte
 	f     *fields
 	zc    *zoneCache
@@ -111,7 +140,7 @@ type matcher struct {
 }
 
 // match reports whether b is exactly what p prints, and fills f.
-func (p *Prefix) match(b []byte, f *fields, zc *zoneCache) bool {
+func (p *prefix) match(b []byte, f *fields, zc *zoneCache) bool {
 	if len(b) > 4096 {
 		return false
 	}

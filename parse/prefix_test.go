@@ -167,7 +167,7 @@ func TestPrefixMatch(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := CompilePrefix(tc.prefix)
+			p := compilePrefix(tc.prefix)
 			if p.String() != tc.prefix {
 				t.Errorf("String() = %q, want %q", p.String(), tc.prefix)
 			}
@@ -193,7 +193,7 @@ func TestPrefixMatch(t *testing.T) {
 func TestPrefixMatchBounded(t *testing.T) {
 	// Many escapes with no literal between them force backtracking; a
 	// hostile line must fail fast rather than explore every split.
-	p := CompilePrefix("%u%d%a%h%u%d%a%h%u%d%a%h [%p] ")
+	p := compilePrefix("%u%d%a%h%u%d%a%h%u%d%a%h [%p] ")
 	in := make([]byte, 0, 4000)
 	for len(in) < 3900 {
 		in = append(in, "a b "...)
@@ -220,17 +220,17 @@ func TestPrefixHas(t *testing.T) {
 		{"", false, false},
 	}
 	for _, tc := range tests {
-		p := CompilePrefix(tc.prefix)
-		if p.HasPID() != tc.hasPID || p.HasTime() != tc.hasTime {
-			t.Errorf("CompilePrefix(%q): HasPID, HasTime = %v, %v; want %v, %v", tc.prefix, p.HasPID(), p.HasTime(), tc.hasPID, tc.hasTime)
+		p := compilePrefix(tc.prefix)
+		if p.hasPID() != tc.hasPID || p.hasTime() != tc.hasTime {
+			t.Errorf("compilePrefix(%q): HasPID, HasTime = %v, %v; want %v, %v", tc.prefix, p.hasPID(), p.hasTime(), tc.hasPID, tc.hasTime)
 		}
 	}
 }
 
 func TestKnownPrefixesCompile(t *testing.T) {
 	for _, s := range knownPrefixes {
-		if p := CompilePrefix(s); p.String() != s {
-			t.Errorf("CompilePrefix(%q).String() = %q", s, p.String())
+		if p := compilePrefix(s); p.String() != s {
+			t.Errorf("compilePrefix(%q).String() = %q", s, p.String())
 		}
 	}
 }

@@ -2,8 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"io"
-	"runtime"
 	"strings"
 )
 
@@ -13,13 +11,15 @@ import (
 // Reader does not look at every line. A reader goroutine cuts the input into
 // blocks of whole lines; scan workers search each block for the few byte
 // strings without which no line can be an event (the anchors) and count its
-// lines; Read parses only the lines that hold an anchor, with the same
-// parseLine as before, in input order. Blocks go to the workers round-robin
-// and come back in the same order, so the events, their line numbers and
-// the prefix detection are exactly those of a line-by-line read.
+// lines; the block source (pipeline.go) hands the stderr decoder only the
+// lines that hold an anchor, in input order. Blocks go to the workers
+// round-robin and come back in the same order, so the events, their line
+// numbers and the prefix detection are exactly those of a line-by-line
+// read.
 //
-// Until the first log entry is recognised, Read still parses every line, so
-// the "no log entry recognised" hint stays exact (see Stats).
+// Until the first log entry is recognised, the block source hands out
+// every line, so the "no log entry recognised" hint stays exact (see
+// Stats).
 
 // anchors are byte strings at least one of which every event line holds:
 // the texts of the event messages (see classifyLog, classifyFatal and
@@ -184,42 +184,34 @@ func (b *block) scan(fs []finder, exact bool) {
 	b.lines = line
 	b.entries, b.skipped = 0, 0
 	if exact {
-		b.entries, b.skipped = countEntries(buf)
+		b.entries, b.skipped = b.count(0)
 	}
 }
 
-// countEntries counts the log entries and the skipped lines of buf exactly
-// as parseLine does, line by line (TestFastPathSameAsSerial checks it).
-func countEntries(buf []byte) (entries, skipped int) {
-	for len(buf) > 0 {
-		line := buf
-		if k := bytes.IndexByte(buf, '\n'); k >= 0 {
-			line, buf = buf[:k], buf[k+1:]
+// count returns the Stats.Entries and Skipped of the lines of b from off
+// on, but for the candidate lines: the stderr decoder counts those when it
+// parses them. Each line's severity is lineSeverity's, as on the event path.
+func (b *block) count(off int) (entries, skipped int) {
+	cands := b.cands
+	for len(cands) > 0 && int(cands[0].off) < off {
+		cands = cands[1:]
+	}
+	buf := b.buf
+	for pos := off; pos < len(buf); {
+		line, next := buf[pos:], len(buf)
+		if k := bytes.IndexByte(line, '\n'); k >= 0 {
+			line, next = line[:k], pos+k+1
+		}
+		if len(cands) > 0 && int(cands[0].off) == pos {
+			cands = cands[1:]
 		} else {
-			buf = nil
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			sev, _, _ := lineSeverity(line)
+			sev.count(&entries, &skipped)
 		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(line) == 0 || line[0] == '\t' {
-			continue
-		}
-		i := bytes.Index(line, colon2)
-		if i < 0 {
-			skipped++
-			continue
-		}
-		j := i
-		for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
-			j--
-		}
-		switch severityOf(line[j:i]) {
-		case sevNone:
-			skipped++
-		case sevDetail:
-		default:
-			entries++
-		}
+		pos = next
 	}
 	return entries, skipped
 }
@@ -239,314 +231,4 @@ func lineStart(buf []byte, pos, m int) int {
 			return pos
 		}
 	}
-}
-
-// pipeline runs the reader goroutine and the scan workers of one Reader.
-// If Read is abandoned before the end of the input, its goroutines stay
-// blocked until the program exits.
-type pipeline struct {
-	free chan *block
-	in   []chan *block
-	out  []chan *block
-	seq  int // blocks received by Read
-}
-
-func (r *Reader) startPipeline() {
-	w := min(max(runtime.GOMAXPROCS(0), 1), maxWorkers)
-	p := &pipeline{free: make(chan *block, maxBlocks)}
-	for i := 0; i < maxBlocks; i++ {
-		p.free <- &block{} // buffers are allocated on first use
-	}
-	exact := r.exact
-	for i := 0; i < w; i++ {
-		in, out := make(chan *block, 1), make(chan *block, maxBlocks)
-		p.in, p.out = append(p.in, in), append(p.out, out)
-		go func() {
-			var fs []finder
-			for k := 0; ; k++ {
-				b, ok := <-in
-				if !ok {
-					break
-				}
-				if k%64 == 0 || len(fs) == 0 {
-					fs = newFinders(b.buf) // and again every 16 MB
-				}
-				b.scan(fs, exact)
-				out <- b
-			}
-			close(out)
-		}()
-	}
-	r.pipe = p
-	go p.read(r.br)
-}
-
-// read cuts src into blocks of whole lines and hands them to the workers
-// in turn. A block is handed on when it is full, and also as soon as a read
-// returns less than asked, so a line written to a pipe is parsed at once
-// (watch mode) instead of waiting for a full block.
-func (p *pipeline) read(src io.Reader) {
-	var carry []byte // the start of a line that continues in the next read
-	skip := false    // dropping the rest of a line longer than MaxLine
-	for seq := 0; ; seq++ {
-		b := <-p.free
-		buf := b.buf
-		if buf == nil {
-			buf = make([]byte, 0, blockSize)
-		}
-		buf = append(buf[:0], carry...)
-		carry = carry[:0]
-		b.trunc, b.err = 0, nil
-		hasNL := false // carry holds no '\n'
-		for {
-			lim := min(cap(buf), MaxLine)
-			if len(buf) == lim {
-				if hasNL {
-					break
-				}
-				if lim == MaxLine {
-					// A line longer than MaxLine: keep MaxLine bytes of it.
-					buf = append(buf, '\n')
-					b.trunc++
-					skip = true
-					break
-				}
-				buf = append(make([]byte, 0, min(2*cap(buf), MaxLine+1)), buf...)
-				continue
-			}
-			n, err := src.Read(buf[len(buf):lim])
-			got := buf[len(buf) : len(buf)+n]
-			if skip && n > 0 {
-				if k := bytes.IndexByte(got, '\n'); k < 0 {
-					n = 0 // still inside the long line
-				} else {
-					skip = false
-					n = copy(got, got[k+1:])
-				}
-			}
-			wasShort := n < lim-len(buf)
-			if n > 0 && !hasNL {
-				hasNL = bytes.IndexByte(buf[len(buf):len(buf)+n], '\n') >= 0
-			}
-			buf = buf[:len(buf)+n]
-			if err != nil {
-				if err != io.EOF && len(buf) > 0 && buf[len(buf)-1] != '\n' {
-					// A read error drops the partial line, as ReadSlice does.
-					buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
-				}
-				b.buf, b.err = buf, err
-				p.in[seq%len(p.in)] <- b
-				for _, in := range p.in {
-					close(in)
-				}
-				return
-			}
-			if wasShort && hasNL {
-				break
-			}
-		}
-		k := bytes.LastIndexByte(buf, '\n') + 1
-		carry = append(carry, buf[k:]...)
-		b.buf = buf[:k]
-		p.in[seq%len(p.in)] <- b
-	}
-}
-
-// readFast is Read for stderr logs.
-func (r *Reader) readFast(ev *Event) error {
-	if r.pipe == nil {
-		r.startPipeline()
-	}
-	for {
-		if r.blk == nil {
-			r.nextBlock()
-		}
-		b := r.blk
-		if r.stats.Entries == 0 {
-			// Every line, until the first log entry is recognised.
-			for r.off < len(b.buf) {
-				line := r.lineAt(r.off)
-				r.off += len(line)
-				r.stats.Lines++
-				r.blkLine++
-				ok := r.parse(line, ev)
-				if r.blk != b {
-					// A continuation line was taken from the next block,
-					// which is current now; its worker counted it.
-					if ok {
-						r.afterEvent(ev)
-						return nil
-					}
-					break
-				}
-				if r.stats.Entries > 0 {
-					// The rest of this block is counted by endBlock.
-					r.counted = r.off
-				}
-				if ok {
-					r.afterEvent(ev)
-					return nil
-				}
-				if r.stats.Entries > 0 {
-					break
-				}
-			}
-		}
-		// Then only the candidate lines; the block's counts cover them.
-		for r.ci < len(b.cands) {
-			c := b.cands[r.ci]
-			r.ci++
-			if int(c.off) < r.off {
-				continue // read line by line above
-			}
-			line := r.lineAt(int(c.off))
-			r.off = int(c.off) + len(line)
-			r.stats.Lines += int(c.line) + 1 - r.blkLine
-			r.blkLine = int(c.line) + 1
-			e, s := r.stats.Entries, r.stats.Skipped
-			r.endE, r.endS = 0, 0
-			ok := r.parse(line, ev)
-			// With exact counts the block's counts cover this line; a
-			// continuation taken from the next block ended this one and
-			// added its counts. Without, the candidate lines count.
-			if r.exact {
-				r.stats.Entries, r.stats.Skipped = e+r.endE, s+r.endS
-			}
-			if ok {
-				r.afterEvent(ev)
-				return nil
-			}
-			if r.blk != b {
-				break // a continuation moved on to the next block
-			}
-		}
-		if r.blk != b {
-			continue
-		}
-		if err := r.endBlock(); err != nil {
-			return err
-		}
-	}
-}
-
-// lineAt returns the line of the current block that starts at off, with its end.
-func (r *Reader) lineAt(off int) []byte {
-	line := r.blk.buf[off:]
-	if k := bytes.IndexByte(line, '\n'); k >= 0 {
-		line = line[:k+1]
-	}
-	return line
-}
-
-func (r *Reader) nextBlock() {
-	p := r.pipe
-	r.blk = <-p.out[p.seq%len(p.out)]
-	p.seq++
-	r.off, r.ci, r.blkLine = 0, 0, 0
-	r.counted = -1
-	if r.stats.Entries > 0 {
-		r.counted = 0 // the worker counted every line of it
-	}
-}
-
-// endBlock accounts for the rest of the current block and releases it.
-func (r *Reader) endBlock() error {
-	b := r.blk
-	r.stats.Lines += b.lines - r.blkLine
-	r.stats.Truncated += b.trunc
-	switch {
-	case r.counted == 0:
-		r.endE, r.endS = b.entries, b.skipped
-	case r.counted > 0:
-		if r.exact {
-			r.endE, r.endS = countEntries(b.buf[r.counted:])
-		} else {
-			r.endE, r.endS = 0, 0
-		}
-	default:
-		r.endE, r.endS = 0, 0
-	}
-	r.stats.Entries += r.endE
-	r.stats.Skipped += r.endS
-	r.blk = nil
-	if b.err != nil {
-		return b.err
-	}
-	r.pipe.free <- b
-	return nil
-}
-
-// afterEvent reads what belongs to the event ev after its line, as Read
-// does on the line-by-line path.
-func (r *Reader) afterEvent(ev *Event) {
-	if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
-		r.fastDetail(ev)
-	}
-}
-
-// fastDetail is detail for the fast path: it looks at the line after an
-// authentication failure, in this block or the next, and takes it as the
-// failure's DETAIL or leaves it to be parsed as usual.
-func (r *Reader) fastDetail(ev *Event) {
-	if r.off == len(r.blk.buf) {
-		if r.blk.err != nil {
-			return // the end: the next Read reports it
-		}
-		if err := r.endBlock(); err != nil {
-			return
-		}
-		r.nextBlock()
-	}
-	line := r.lineAt(r.off)
-	if r.takeDetail(ev, trimEOL(line)) {
-		// Consumed, as detail does; a DETAIL line counts as neither
-		// entry nor skipped, so the block's counts stay right.
-		r.off += len(line)
-		r.stats.Lines++
-		r.blkLine++
-	}
-}
-
-// fastContinuation is continuation for the fast path: the line after the
-// one being parsed, in this block or the next, is taken if it starts with
-// a TAB (the French disconnection's second line) and left otherwise.
-func (r *Reader) fastContinuation() ([]byte, bool) {
-	if r.off == len(r.blk.buf) {
-		if r.blk.err != nil {
-			return nil, false
-		}
-		if err := r.endBlock(); err != nil {
-			return nil, false
-		}
-		r.nextBlock()
-	}
-	line := trimEOL(r.lineAt(r.off))
-	if len(line) == 0 || line[0] != '\t' {
-		return nil, false
-	}
-	r.off += len(r.lineAt(r.off))
-	r.stats.Lines++
-	r.blkLine++
-	return append([]byte(nil), line[1:]...), true
-}
-
-// parse is parseLine on a line with its end, into a fresh Event.
-func (r *Reader) parse(line []byte, ev *Event) bool {
-	var e Event
-	if !r.parseLine(trimEOL(line), &e) {
-		return false
-	}
-	*ev = e
-	return true
-}
-
-// trimEOL cuts the line end: "\n" or "\r\n".
-func trimEOL(line []byte) []byte {
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-		if n > 1 && line[n-2] == '\r' {
-			line = line[:n-2]
-		}
-	}
-	return line
 }

@@ -18,16 +18,13 @@ func readPath(t testing.TB, src io.Reader, serial bool, opt Options) ([]Event, S
 	r := NewReader(src, opt)
 	r.serial = serial
 	var evs []Event
-	for {
-		ev, err := r.Read()
+	for ev, err := range r.All() {
 		if err != nil {
-			if err == io.EOF {
-				err = nil
-			}
 			return evs, r.Stats(), err
 		}
 		evs = append(evs, ev)
 	}
+	return evs, r.Stats(), nil
 }
 
 // checkSame reads data line by line and through the fast path (whole, one
@@ -180,13 +177,13 @@ func TestAnchorsCoverEvents(t *testing.T) {
 		msgs = append(msgs, "LOG:  "+r.msg)
 	}
 	for _, r := range refusals {
-		msgs = append(msgs, "FATAL:  "+r.prefix)
+		msgs = append(msgs, "FATAL:  "+r.msgid)
 	}
 	msgs = append(msgs, `FATAL:  Ident authentication failed for user "x"`)
-	r := NewReader(strings.NewReader(""), Options{})
+	d := lineDecoder()
 	for _, m := range msgs {
 		var ev Event
-		if !r.parseLine([]byte("2026-11-24 10:00:00.000 UTC [1] "+m), &ev) {
+		if !d.parseLine([]byte("2026-11-24 10:00:00.000 UTC [1] "+m), &ev) {
 			continue // not an event on its own (e.g. needs a suffix)
 		}
 		found := false
@@ -216,8 +213,9 @@ func BenchmarkCountEntries(b *testing.B) {
 		b.Skip(err)
 	}
 	data = data[:min(len(data), 64<<20)]
+	blk := &block{buf: data}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		countEntries(data)
+		blk.count(0)
 	}
 }

@@ -44,30 +44,128 @@ func syslogHeader(line []byte) int {
 	return k + 3
 }
 
-// syslogLine strips the syslog header and PostgreSQL's "[SEQ-CHUNK] "
-// numbering from a line. It returns the stderr-style line and the PID
-// from the program tag; a continuation chunk comes back starting with a
-// TAB. It returns nil for a line that is not from syslog.
-func (r *Reader) syslogLine(line []byte) ([]byte, int) {
+// syslogDecoder reads log_destination = 'syslog' as a syslog daemon or
+// journald writes it to a file: stderr-format lines (the syslog source
+// strips the headers) whose PID and time stamp may come from the header.
+type syslogDecoder struct {
+	src  *syslogSource
+	line stderrDecoder // reads from src
+}
+
+func (d *syslogDecoder) decode() (Event, error) {
+	for {
+		line, err := d.src.next()
+		if err != nil {
+			return Event{}, err
+		}
+		head := d.src.cur // a continuation may be taken while parsing
+		var e Event
+		if d.line.parseLine(line, &e) {
+			if e.PID == 0 {
+				e.PID = head.pid
+			}
+			if e.Time.IsZero() {
+				e.Time = syslogTime(head.stamp[:head.stampLen])
+			}
+			return e, nil
+		}
+	}
+}
+
+// syslogSource is the lineSource of a syslog file: the stderr-format
+// lines inside its records, without the syslog header and PostgreSQL's
+// "[SEQ-CHUNK] " numbering; a record's later chunk comes as a
+// continuation line, starting with a TAB. Lines that are not from syslog
+// are counted in Stats.Skipped (blank ones are not) and not returned.
+type syslogSource struct {
+	lines  lineSource
+	st     *Stats
+	cur    syslogRecord // of the line last taken
+	ahead  syslogRecord // of the line peeked
+	peeked bool
+}
+
+// A syslogRecord is one syslog line, split.
+type syslogRecord struct {
+	line     []byte // the stderr-format line; nil when not from syslog
+	raw      bool   // the input line was not blank
+	pid      int    // from the program tag
+	stamp    [40]byte
+	stampLen int
+}
+
+func (s *syslogSource) next() ([]byte, error) {
+	for {
+		if s.peeked {
+			s.peeked = false
+			s.lines.take()
+			s.cur = s.ahead
+		} else {
+			raw, err := s.lines.next()
+			if err != nil {
+				return nil, err
+			}
+			s.cur.split(raw)
+		}
+		if s.cur.line != nil {
+			return s.cur.line, nil
+		}
+		if s.cur.raw {
+			s.st.Skipped++
+		}
+	}
+}
+
+// peek returns the next line stripped, and an empty line (no
+// continuation) for a line that is not from syslog.
+func (s *syslogSource) peek() ([]byte, bool) {
+	if !s.peeked {
+		raw, ok := s.lines.peek()
+		if !ok {
+			return nil, false
+		}
+		s.ahead.split(raw)
+		s.peeked = true
+	}
+	if s.ahead.line == nil {
+		return []byte{}, true
+	}
+	return s.ahead.line, true
+}
+
+func (s *syslogSource) take() {
+	if s.peeked {
+		s.peeked = false
+		s.lines.take()
+		s.cur = s.ahead
+	}
+}
+
+// split strips the syslog header and PostgreSQL's "[SEQ-CHUNK] "
+// numbering from line (a continuation chunk's first byte becomes a TAB,
+// in place) and keeps the PID of the program tag and the time stamp.
+func (rec *syslogRecord) split(line []byte) {
+	rec.raw = len(line) > 0
+	rec.line, rec.pid, rec.stampLen = nil, 0, 0
 	h := syslogHeader(line)
 	if h == 0 {
 		if len(line) > 0 && line[0] == '\t' {
-			return line, 0 // a journald continuation entry
+			rec.line = line // a journald continuation entry
 		}
-		if len(line) > 0 {
-			r.stats.Skipped++
-		}
-		return nil, 0
+		return
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
-	pid := atoi(line[open+1 : h-3])
-	if k := bytes.IndexByte(line[:h], ' '); k > 0 && k <= len(r.sysStamp) {
-		r.sysStampLen = copy(r.sysStamp[:], line[:k])
-	} else {
-		r.sysStampLen = 0
+	rec.pid = atoi(line[open+1 : h-3])
+	if k := bytes.IndexByte(line[:h], ' '); k > 0 && k <= len(rec.stamp) {
+		rec.stampLen = copy(rec.stamp[:], line[:k])
 	}
-	rest := line[h:]
-	// "[9-1] ", "[9-2] ", "[9] "
+	rec.line = syslogBody(line[h:])
+}
+
+// syslogBody strips the "[9-1] ", "[9-2] ", "[9] " numbering from the
+// text after a syslog header; a later chunk of a record comes back as a
+// continuation, its first byte a TAB.
+func syslogBody(rest []byte) []byte {
 	if len(rest) > 2 && rest[0] == '[' {
 		if e := bytes.IndexByte(rest, ']'); e > 1 && e < 24 && e+1 < len(rest) && rest[e+1] == ' ' {
 			num := rest[1:e]
@@ -85,7 +183,7 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 						rest = rest[4:]
 					}
 					rest[0] = '\t'
-					return rest, pid
+					return rest
 				}
 				rest = rest[1:]
 			}
@@ -95,7 +193,7 @@ func (r *Reader) syslogLine(line []byte) ([]byte, int) {
 		rest = rest[3:]
 		rest[0] = '\t'
 	}
-	return rest, pid
+	return rest
 }
 
 // syslogTime reads an RFC 3339 syslog time stamp; the traditional form

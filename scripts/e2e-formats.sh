@@ -33,16 +33,8 @@ export NO_COLOR=1 PGTAIL_STATE=$OUT/pgtail-state XDG_STATE_HOME=$OUT/xdg
 # before and after "connection authorized"; full slots; a fast restart and a
 # crash with sessions open; then sessions left open for the comparison.
 workload() {
-  local P_APP=app_pw P_RO=ro_pw P_ADMIN=admin_pw P_BATCH=batch_pw P_NOLOGIN=nologin_pw
-  local JDBC='PostgreSQL JDBC Driver'
-  pg_psql postgres postgres '' '' \
-    "create role app_user login password '$P_APP'" \
-    "create role readonly login password '$P_RO'" \
-    "create role admin login password '$P_ADMIN'" \
-    "create role batch login connection limit 1 password '$P_BATCH'" \
-    "create role nologin_role nologin password '$P_NOLOGIN'" \
-    "create database production" \
-    "create database \"my db\""
+  local P_APP P_RO P_ADMIN P_BATCH P_NOLOGIN JDBC='PostgreSQL JDBC Driver'
+  pg_e2e_roles production 'my db'
   pg_psql postgres production '' '' "create extension dblink"
 
   pg_session_open a1 app_user production rails "$P_APP"

@@ -52,16 +52,8 @@ export PGTAIL_STATE=$PG_TMP/pgtail-state
 export XDG_STATE_HOME=$PG_TMP/xdg-state
 export NO_COLOR=1
 
-P_APP=app_pw P_RO=ro_pw P_ADMIN=admin_pw P_BATCH=batch_pw P_NOLOGIN=nologin_pw
 JDBC='PostgreSQL JDBC Driver'
-pg_psql postgres postgres '' '' \
-  "create role app_user login password '$P_APP'" \
-  "create role readonly login password '$P_RO'" \
-  "create role admin login password '$P_ADMIN'" \
-  "create role batch login connection limit 1 password '$P_BATCH'" \
-  "create role nologin_role nologin password '$P_NOLOGIN'" \
-  "create database production" \
-  "create database analytics"
+pg_e2e_roles production analytics
 pg_psql postgres production '' '' "create extension dblink"
 pg_psql postgres analytics '' '' "create extension dblink"
 

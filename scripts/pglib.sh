@@ -378,6 +378,23 @@ pg_psql() {
   PG_OUT=$out
 }
 
+# pg_e2e_roles DB...: the end-to-end tests' roles and databases. Login roles
+# app_user, readonly, admin, batch (CONNECTION LIMIT 1) and nologin_role
+# (NOLOGIN), with their passwords in P_APP, P_RO, P_ADMIN, P_BATCH, P_NOLOGIN;
+# then the databases DB... (one query session, counted like pg_psql's).
+pg_e2e_roles() {
+  P_APP=app_pw P_RO=ro_pw P_ADMIN=admin_pw P_BATCH=batch_pw P_NOLOGIN=nologin_pw
+  local db create=()
+  for db in "$@"; do create+=("create database \"$db\""); done
+  pg_psql postgres postgres '' '' \
+    "create role app_user login password '$P_APP'" \
+    "create role readonly login password '$P_RO'" \
+    "create role admin login password '$P_ADMIN'" \
+    "create role batch login connection limit 1 password '$P_BATCH'" \
+    "create role nologin_role nologin password '$P_NOLOGIN'" \
+    "${create[@]}"
+}
+
 # pg_expect_fail USER DB APP PASSWORD ERE LABEL: a connection attempt that must be
 # refused with a FATAL whose text matches ERE.
 pg_expect_fail() {

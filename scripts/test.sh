@@ -38,7 +38,7 @@ for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
 
-# Hostile input (docs/safety.md): each fuzz target for FUZZTIME, then a
+# Hostile input (README, "Hostile input and safety"): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
 for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
 	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"

@@ -1,0 +1,84 @@
+package parse
+
+import "testing"
+
+func TestDetailCause(t *testing.T) {
+	const pw = reasonPassword
+	for _, tc := range []struct{ reason, detail, want string }{
+		{pw, `Password does not match for user "bob".`, "wrong password"},
+		// scram-sha-256 logs no reason line for a wrong password (observed on 15)
+		{pw, `Connection matched pg_hba.conf line 3: "local all all scram-sha-256"`, "wrong password"},
+		{pw, `Connection matched file "/etc/postgresql/16/main/pg_hba.conf" line 3: "local all all scram-sha-256"`, "wrong password"},
+		{pw, `Role "ghost" does not exist.`, "unknown role"},
+		{pw, `User "u" has no password assigned.`, "no password assigned"},
+		{pw, `User "u" has an expired password.`, "expired password"},
+		{pw, `User "u" has a password that cannot be used with MD5 authentication.`, "password unusable with md5"},
+		{pw, `User "u" does not have a valid SCRAM secret.`, "no valid SCRAM secret"},
+		{pw, `User "u" does not have a valid SCRAM verifier.`, "no valid SCRAM secret"},
+		{pw, `Password of user "u" is in unrecognized format.`, "password in unrecognized format"},
+		{pw, `Role "a`, "other"}, // a name with a newline: the first line only
+		{pw, "", ""},
+		{"Ident authentication failed", `Connection matched pg_hba.conf line 3: "host all all ident"`, ""},
+	} {
+		if got := detailCauseOf(tc.reason, tc.detail); got != tc.want {
+			t.Errorf("detailCauseOf(%q, %q) = %q, want %q", tc.reason, tc.detail, got, tc.want)
+		}
+	}
+}
+
+// FailureCategory gives a recorded reason the category the event had.
+func TestFailureCategory(t *testing.T) {
+	for reason, want := range map[string]string{
+		"too many connections":                                TooManyConnections,
+		`too many connections for role "batch"`:               "too_many_connections_for_role",
+		`too many connections for database "x"`:               "too_many_connections_for_database",
+		"reserved connection slots":                           "reserved_slots",
+		"password authentication failed":                      "authentication_failed",
+		"Ident authentication failed":                         "authentication_failed",
+		"no pg_hba.conf entry":                                "no_pg_hba_entry",
+		"pg_hba.conf rejects connection":                      "pg_hba_reject",
+		`database "nosuchdb" does not exist`:                  "database_does_not_exist",
+		`database "t" is not currently accepting connections`: "database_not_accepting_connections",
+		`role "r" does not exist`:                             "role_does_not_exist",
+		`role "nologin_role" is not permitted to log in`:      "role_cannot_log_in",
+		`permission denied for database "d"`:                  "database_permission_denied",
+		"database system is starting up":                      "server_starting_up",
+		"database system is shutting down":                    "server_shutting_down",
+		"database system is in recovery mode":                 "server_in_recovery",
+		"database system is not accepting connections":        "server_not_accepting_connections",
+		"authentication timeout":                              "authentication_timeout",
+		"connection requires a valid client certificate":      "other",
+		"something else":                                      "other",
+	} {
+		if got := FailureCategory(reason); got != want {
+			t.Errorf("FailureCategory(%q) = %q, want %q", reason, got, want)
+		}
+	}
+}
+
+// Every refusal reads its own msgid, with the names it promises.
+func TestRefusalsReadTheirMsgid(t *testing.T) {
+	for _, r := range refusals {
+		var ev Event
+		if !classifyFatal([]byte(r.msgid), &ev) {
+			t.Errorf("%q: not a failure", r.msgid)
+			continue
+		}
+		if ev.Category != r.category || ev.Category == "" || ev.AfterAuth != r.afterAuth {
+			t.Errorf("%q: category %q after auth %v, want %q %v", r.msgid, ev.Category, ev.AfterAuth, r.category, r.afterAuth)
+		}
+	}
+}
+
+func TestPattern(t *testing.T) {
+	for _, tc := range []struct{ id, head, tail string }{
+		{"sorry, too many clients already", "sorry, too many clients already", "sorry, too many clients already"},
+		{`database "%s" does not exist`, `database "`, `" does not exist`},
+		{"unsupported frontend protocol %u.%u: server supports %u.0 to %u.%u", "unsupported frontend protocol ", ""},
+		{`Connection matched file "%s" line %d: "%s"`, `Connection matched file "`, `"`},
+	} {
+		if h, tl := pattern(tc.id); h != tc.head || tl != tc.tail {
+			t.Errorf("pattern(%q) = %q, %q; want %q, %q", tc.id, h, tl, tc.head, tc.tail)
+		}
+	}
+}

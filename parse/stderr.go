@@ -1,0 +1,134 @@
+package parse
+
+import (
+	"bytes"
+	"strings"
+)
+
+// stderrDecoder reads log_destination = 'stderr' lines: "PREFIX
+// SEVERITY:  message", an entry's further lines starting with a TAB. The
+// syslog decoder and the jsonlog decoder (for the postmaster's lines
+// before its collector runs) use it on their lines too.
+type stderrDecoder struct {
+	src lineSource
+	st  *Stats
+	ps  *prefixSet
+}
+
+func (d *stderrDecoder) decode() (Event, error) {
+	for {
+		line, err := d.src.next()
+		if err != nil {
+			return Event{}, err
+		}
+		var e Event
+		if d.parseLine(line, &e) {
+			if e.Kind == Failure && strings.HasSuffix(e.Reason, "authentication failed") {
+				d.detail(&e)
+			}
+			return e, nil
+		}
+	}
+}
+
+var labelDetail = []byte("DETAIL")
+
+// detail looks at the line after an authentication failure: if it is the
+// failure's DETAIL, its first line goes to ev.Detail and the line is
+// taken; otherwise it is left for the next read. Only the rare failure
+// lines pay for this.
+func (d *stderrDecoder) detail(ev *Event) {
+	line, ok := d.src.peek()
+	if !ok {
+		return
+	}
+	i := bytes.Index(line, colon2)
+	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
+		p := line[:i-len(labelDetail)]
+		if ev.PID == 0 || !d.ps.match(p) || d.ps.f.pid == ev.PID || d.ps.f.pid == 0 {
+			ev.setDetail(string(line[i+len(colon2):]))
+			d.src.take()
+		}
+	}
+}
+
+// continuation takes the next line if it continues the entry above (it
+// starts with a TAB, or #011 under rsyslog) and returns a copy of it
+// without the tab; any other line is left for the next read.
+func (d *stderrDecoder) continuation() ([]byte, bool) {
+	line, ok := d.src.peek()
+	if !ok || len(line) == 0 || line[0] != '\t' {
+		return nil, false
+	}
+	d.src.take()
+	return append([]byte(nil), line[1:]...), true
+}
+
+// parseLine reads one stderr-format line into ev and reports whether it
+// is a connection event. It counts the line in Stats.Entries or Skipped.
+func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
+	sev, word, start := lineSeverity(line)
+	sev.count(&d.st.Entries, &d.st.Skipped)
+	if sev != sevLog && sev != sevFatal && sev != sevOther {
+		return false
+	}
+	msg := line[start:]
+	// log_error_verbosity=verbose puts the SQLSTATE first: "00000: ".
+	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
+		msg = msg[7:]
+	}
+	ev.Line = d.st.Lines // before a continuation is taken
+	if !classify(sev, msg, ev) {
+		var ok bool
+		if line, ok = d.localized(sev, line, msg, ev); !ok {
+			return false
+		}
+	}
+	d.applyPrefix(line[:word], ev)
+	return true
+}
+
+// localized classifies msg, which is not an English event, as a
+// translated message (lc_messages): German and French are known. The
+// French disconnection continues on a TAB line, which it takes; then line
+// comes back as a copy.
+func (d *stderrDecoder) localized(sev severity, line, msg []byte, ev *Event) ([]byte, bool) {
+	if hasHighByte(msg) {
+		d.st.Foreign++
+	}
+	if len(msg) == 0 || !localStart[msg[0]] {
+		return nil, false
+	}
+	tr, cont := localize(msg)
+	if cont {
+		line = append([]byte(nil), line...)
+		head := append([]byte(nil), msg...)
+		if next, ok := d.continuation(); ok {
+			head = append(append(head, '\n'), next...)
+			tr, _ = localize(head)
+		}
+	}
+	if tr == nil || !classify(sev, tr, ev) {
+		return nil, false
+	}
+	d.st.Localized++
+	return line, true
+}
+
+func hasHighByte(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// applyPrefix reads the session fields of the prefix p into ev.
+func (d *stderrDecoder) applyPrefix(p []byte, ev *Event) {
+	if !d.ps.match(p) {
+		d.st.Loose++
+		d.ps.loose(p)
+	}
+	d.ps.f.apply(ev)
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/pgtail/pgtail/aggregate"
+	"github.com/pgtail/pgtail/format"
+	"github.com/pgtail/pgtail/parse"
+)
+
+// apply adds one event to the state and, under --watch, writes it to
+// stdout when the filters let it through. The error is a failed write.
+func (t *tracker) apply(ev parse.Event) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o := t.st.Apply(ev)
+	t.rec.changed()
+	if !t.cmd.Watch || !t.shows(o) {
+		return nil
+	}
+	var err error
+	if t.cmd.JSON {
+		err = format.WatchJSON(t.out, o)
+	} else {
+		err = format.Watch(t.out, o, t.colors)
+	}
+	if err == nil {
+		err = t.out.Flush()
+	}
+	return err
+}
+
+// shows reports whether the watch view shows o under the filters.
+func (t *tracker) shows(o aggregate.Outcome) bool {
+	if o.Event.Kind == parse.Reset {
+		return true
+	}
+	return t.cmd.filter().Match(aggregate.NamesOf(o.Event))
+}
