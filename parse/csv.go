@@ -25,6 +25,7 @@ type csvDecoder struct {
 	fields []string // its fields, for the records that are split
 	f      fields   // the session fields of the record
 	zc     zoneCache
+	names  interner // of the events' strings
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -183,7 +184,7 @@ func (d *csvDecoder) record(rec []string, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !classifyMsg(d.st, sev, []byte(rec[csvMessage]), ev) {
+	if !classifyMsg(d.st, sev, []byte(rec[csvMessage]), ev, &d.names) {
 		return false
 	}
 	f := &d.f
@@ -206,6 +207,6 @@ func (d *csvDecoder) record(rec []string, ev *Event) bool {
 	} else {
 		f.host = known([]byte(from))
 	}
-	f.apply(ev)
+	f.apply(ev, &d.names)
 	return true
 }

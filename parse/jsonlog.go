@@ -82,7 +82,7 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !classifyMsg(st, sev, []byte(rec.Message), ev) {
+	if !classifyMsg(st, sev, []byte(rec.Message), ev, &d.line.names) {
 		return false
 	}
 	f := &d.f
@@ -101,7 +101,7 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 		f.port = p
 	}
 	ev.Line = st.Lines
-	f.apply(ev)
+	f.apply(ev, &d.line.names)
 	return true
 }
 

@@ -42,8 +42,8 @@ var translations = append([]translation{
 
 // classifyMsg classifies a whole message of a csvlog or jsonlog record,
 // which may hold newlines (the French disconnection does).
-func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
-	if classify(sev, msg, ev) {
+func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event, nt *interner) bool {
+	if classify(sev, msg, ev, nt) {
 		return true
 	}
 	if hasHighByte(msg) {
@@ -53,7 +53,7 @@ func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
 		return false
 	}
 	tr, _ := localize(msg)
-	if tr != nil && classify(sev, tr, ev) {
+	if tr != nil && classify(sev, tr, ev, nt) {
 		st.Localized++
 		return true
 	}

@@ -33,7 +33,7 @@ type fields struct {
 // for connects and disconnects; for failures the prefix's user and
 // database (from the startup packet) win over names quoted in the text,
 // which cannot be split reliably.
-func (f *fields) apply(ev *Event) {
+func (f *fields) apply(ev *Event, nt *interner) {
 	if f.hasTime {
 		ev.Time = f.time
 	}
@@ -41,7 +41,7 @@ func (f *fields) apply(ev *Event) {
 	override := ev.Kind == Failure
 	set := func(dst *string, v []byte) {
 		if v != nil && (override || *dst == "") {
-			*dst = string(v)
+			*dst = nt.str(v)
 		}
 	}
 	set(&ev.User, f.user)
@@ -50,10 +50,10 @@ func (f *fields) apply(ev *Event) {
 	}
 	set(&ev.Host, f.host)
 	if ev.Port == "" && f.port != nil {
-		ev.Port = string(f.port)
+		ev.Port = nt.str(f.port)
 	}
 	if ev.Kind != Connect && f.app != nil && ev.App == "" {
-		ev.App = string(f.app)
+		ev.App = nt.str(f.app)
 	}
 }
 
@@ -314,7 +314,7 @@ const maxPIDDigits = 10
 
 // multiword lists values with spaces that an escape prints, longest
 // first: %b backend types, %i activities.
-var multiword = map[byte][]string{
+var multiword = [256][]string{
 	'b': {"logical replication parallel worker", "logical replication tablesync worker", "logical replication apply worker",
 		"logical replication launcher", "logical replication worker", "autovacuum launcher", "autovacuum worker",
 		"background worker", "background writer", "standalone backend", "client backend", "parallel worker",

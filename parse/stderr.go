@@ -13,6 +13,8 @@ type stderrDecoder struct {
 	src lineSource
 	st  *Stats
 	ps  *prefixSet
+
+	names interner // of the events' strings
 }
 
 func (d *stderrDecoder) decode() (Event, error) {
@@ -78,7 +80,7 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 		msg = msg[7:]
 	}
 	ev.Line = d.st.Lines // before a continuation is taken
-	if !classify(sev, msg, ev) {
+	if !classify(sev, msg, ev, &d.names) {
 		var ok bool
 		if line, ok = d.localized(sev, line, msg, ev); !ok {
 			return false
@@ -108,7 +110,7 @@ func (d *stderrDecoder) localized(sev severity, line, msg []byte, ev *Event) ([]
 			tr, _ = localize(head)
 		}
 	}
-	if tr == nil || !classify(sev, tr, ev) {
+	if tr == nil || !classify(sev, tr, ev, &d.names) {
 		return nil, false
 	}
 	d.st.Localized++
@@ -130,5 +132,5 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event) {
 		d.st.Loose++
 		d.ps.loose(p)
 	}
-	d.ps.f.apply(ev)
+	d.ps.f.apply(ev, &d.names)
 }
