@@ -44,6 +44,26 @@ func (ps *prefixSet) name() string {
 	return ""
 }
 
+// current returns the prefix that is tried first: the one given, or the
+// one that fitted most lines so far (nil before any did).
+func (ps *prefixSet) current() *prefix {
+	if ps.fixed != nil {
+		return ps.fixed
+	}
+	if ps.best != nil {
+		return ps.best.p
+	}
+	return nil
+}
+
+// hit counts a line whose prefix current() matched elsewhere (a scan
+// worker), as match would have counted it.
+func (ps *prefixSet) hit() {
+	if ps.fixed == nil {
+		ps.best.hits++
+	}
+}
+
 // match reports whether p is one of the set's prefixes, and reads its
 // fields into ps.f.
 func (ps *prefixSet) match(p []byte) bool {

@@ -15,6 +15,8 @@ type stderrDecoder struct {
 	ps  *prefixSet
 
 	names interner // of the events' strings
+
+	fromWorkers int // events the scan workers read (preParsed), for tests
 }
 
 func (d *stderrDecoder) decode() (Event, error) {
@@ -24,13 +26,32 @@ func (d *stderrDecoder) decode() (Event, error) {
 			return Event{}, err
 		}
 		var e Event
-		if d.parseLine(line, &e) {
+		if d.preParsed(&e) || d.parseLine(line, &e) {
 			if e.Kind == Failure && strings.HasSuffix(e.Reason, "authentication failed") {
 				d.detail(&e)
 			}
 			return e, nil
 		}
 	}
+}
+
+// preParsed takes the event that a scan worker read from the line just
+// taken, if it did (blockSource.event), with the counts parseLine makes.
+func (d *stderrDecoder) preParsed(ev *Event) bool {
+	bs, ok := d.src.(*blockSource)
+	if !ok {
+		return false
+	}
+	pe := bs.event(d.ps.current())
+	if pe == nil {
+		return false
+	}
+	*ev = *pe
+	ev.Line = d.st.Lines
+	d.st.Entries++ // a LOG or FATAL line
+	d.ps.hit()
+	d.fromWorkers++
+	return true
 }
 
 var labelDetail = []byte("DETAIL")
@@ -74,11 +95,7 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal && sev != sevOther {
 		return false
 	}
-	msg := line[start:]
-	// log_error_verbosity=verbose puts the SQLSTATE first: "00000: ".
-	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
-		msg = msg[7:]
-	}
+	msg := message(line, start)
 	ev.Line = d.st.Lines // before a continuation is taken
 	if !classify(sev, msg, ev, &d.names) {
 		var ok bool
@@ -88,6 +105,16 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	}
 	d.applyPrefix(line[:word], ev)
 	return true
+}
+
+// message returns the message of a line whose message starts at start.
+func message(line []byte, start int) []byte {
+	msg := line[start:]
+	// log_error_verbosity=verbose puts the SQLSTATE first: "00000: ".
+	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
+		msg = msg[7:]
+	}
+	return msg
 }
 
 // localized classifies msg, which is not an English event, as a
