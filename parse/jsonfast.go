@@ -52,6 +52,8 @@ func scanJSON(line []byte, v *jsonView, buf *[]byte) bool {
 	}
 	i = skipWS(line, i+1)
 	var seen uint16
+	// Where each key of jsonKeys goes, but pid and remote_port.
+	dst := [len(jsonKeys)]*[]byte{0: &v.timestamp, 1: &v.user, 2: &v.db, 4: &v.host, 6: &v.severity, 7: &v.message, 8: &v.app}
 	if i < len(line) && line[i] == '}' {
 		return skipWS(line, i+1) == len(line)
 	}
@@ -144,22 +146,7 @@ func scanJSON(line []byte, v *jsonView, buf *[]byte) bool {
 			if !isStr {
 				return false
 			}
-			switch k {
-			case 0:
-				v.timestamp = str
-			case 1:
-				v.user = str
-			case 2:
-				v.db = str
-			case 4:
-				v.host = str
-			case 6:
-				v.severity = str
-			case 7:
-				v.message = str
-			case 8:
-				v.app = str
-			}
+			*dst[k] = str
 		}
 		i = skipWS(line, i)
 		if i == len(line) {
@@ -261,39 +248,36 @@ func scanJSONNumber(line []byte, i int) (next int, isInt, ok bool) {
 	case line[i] == '0':
 		i++
 	case line[i] >= '1' && line[i] <= '9':
-		for i < len(line) && line[i] >= '0' && line[i] <= '9' {
-			i++
-		}
+		i = skipDigits(line, i)
 	default:
 		return 0, false, false
 	}
 	isInt = true
 	if i < len(line) && line[i] == '.' {
 		isInt = false
-		i++
-		d := i
-		for i < len(line) && line[i] >= '0' && line[i] <= '9' {
-			i++
-		}
-		if i == d {
+		d := i + 1
+		if i = skipDigits(line, d); i == d {
 			return 0, false, false
 		}
 	}
 	if i < len(line) && (line[i] == 'e' || line[i] == 'E') {
 		isInt = false
-		i++
-		if i < len(line) && (line[i] == '+' || line[i] == '-') {
-			i++
+		d := i + 1
+		if d < len(line) && (line[d] == '+' || line[d] == '-') {
+			d++
 		}
-		d := i
-		for i < len(line) && line[i] >= '0' && line[i] <= '9' {
-			i++
-		}
-		if i == d {
+		if i = skipDigits(line, d); i == d {
 			return 0, false, false
 		}
 	}
 	return i, isInt, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 func skipWS(b []byte, i int) int {
