@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	arg "github.com/alexflint/go-arg"
@@ -19,6 +22,9 @@ const version = "0.1.0"
 
 type cliArgs struct {
 	Connections *connectionsCmd `arg:"subcommand:connections" help:"track connections, sessions and failed logins"`
+	Completion  *completionCmd  `arg:"subcommand:completion" help:"print the shell completion script for bash, zsh or fish"`
+	Help        *helpCmd        `arg:"subcommand:help" help:"show the help of pgtail or of a command"`
+	VersionCmd  *versionCmd     `arg:"subcommand:version" help:"print the version"`
 }
 
 func (cliArgs) Version() string { return "pgtail " + version }
@@ -45,13 +51,15 @@ type connectionsCmd struct {
 
 type colorMode string
 
+// colorModes are the values of --color.
+var colorModes = []string{"auto", "always", "never"}
+
 func (c *colorMode) UnmarshalText(b []byte) error {
-	switch s := string(b); s {
-	case "auto", "always", "never":
-		*c = colorMode(s)
-		return nil
+	if !slices.Contains(colorModes, string(b)) {
+		return fmt.Errorf("must be auto, always or never")
 	}
-	return fmt.Errorf("must be auto, always or never")
+	*c = colorMode(b)
+	return nil
 }
 
 // useColor decides once whether watch output is colored.
@@ -70,9 +78,18 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// writeOut writes s to stdout; a write error (a full disk) is an error,
+// a closed pipe is not.
+func writeOut(stdout io.Writer, s string) error {
+	if _, err := io.WriteString(stdout, s); err != nil && !errors.Is(err, syscall.EPIPE) {
+		return errOutput{err}
+	}
+	return nil
+}
+
 // parseArgs parses the command line. An invalid one is an error with
 // exit code 1; help and version are written to stdout and return a nil
-// command and no error.
+// command and no error (or a write error).
 func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	var a cliArgs
 	p, err := arg.NewParser(arg.Config{Program: "pgtail"}, &a)
@@ -98,13 +115,15 @@ func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	err = p.Parse(argv)
 	switch {
 	case errors.Is(err, arg.ErrHelp):
-		p.WriteHelpForSubcommand(stdout, p.SubcommandNames()...)
-		return nil, nil
+		var b bytes.Buffer // go-arg drops write errors: write it here
+		p.WriteHelpForSubcommand(&b, p.SubcommandNames()...)
+		return nil, writeOut(stdout, b.String())
 	case errors.Is(err, arg.ErrVersion):
-		fmt.Fprintln(stdout, a.Version())
-		return nil, nil
+		return nil, writeOut(stdout, a.Version()+"\n")
 	case err != nil:
-		return nil, usage(usageErrorf("pgtail: %v", err), p.SubcommandNames()...)
+		return nil, usage(usageErrorf("pgtail: %v", explain(err, p.SubcommandNames())), p.SubcommandNames()...)
+	case a.Completion != nil || a.Help != nil || a.VersionCmd != nil:
+		return nil, runMeta(&a, p, stdout)
 	case a.Connections == nil:
 		return nil, usage(usageErrorf("pgtail: missing command: try 'pgtail connections'"), p.SubcommandNames()...)
 	}

@@ -14,8 +14,17 @@ import (
 
 // inputStats is what reading the inputs found out about them.
 type inputStats struct {
-	parse.Stats      // lines, entries, format, … of all inputs together
-	failed      bool // an input could not be opened or read
+	parse.Stats             // lines, entries, format, … of the inputs read to the end
+	live        parse.Stats // of the input being read, as of its last event
+	failed      bool        // an input could not be opened or read
+}
+
+// all are the counts of every input, the one being read included: a
+// report after Ctrl+C on a live input has them.
+func (in inputStats) all() parse.Stats {
+	s := in.Stats
+	s.Add(in.live)
+	return s
 }
 
 // readAll reads every input in order. An input that cannot be opened or
@@ -50,6 +59,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 	defer func() {
 		t.mu.Lock()
 		t.input.Add(pr.Stats())
+		t.input.live = parse.Stats{}
 		t.mu.Unlock()
 	}()
 	for ev, err := range pr.All() {
@@ -59,7 +69,7 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		if ev.Kind == parse.Ready {
 			continue // PostgreSQL 18 setup time: not counted (yet)
 		}
-		if err := t.apply(ev); err != nil {
+		if err := t.apply(ev, pr.Stats()); err != nil {
 			return errOutput{err}
 		}
 	}
@@ -80,12 +90,12 @@ func openInput(name string, stdin io.Reader) (r io.Reader, label string, closeIn
 	}
 	br := bufio.NewReaderSize(in, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipInput(br)
 		if err != nil {
 			closeInput()
 			return nil, "", nil, inputError{label, err}
 		}
-		return gzipInput{zr}, label, closeInput, nil
+		return zr, label, closeInput, nil
 	}
 	if strings.HasSuffix(name, ".gz") {
 		closeInput()
@@ -99,12 +109,67 @@ func openInput(name string, stdin io.Reader) (r io.Reader, label string, closeIn
 // the cut has been read and counted.
 var errGzipCut = errors.New("gzip data ends early: the file is truncated")
 
-type gzipInput struct{ *gzip.Reader }
+// errGzipGarbage is what gzip(1) says of bytes after the last member that
+// are neither a member nor zeros (exit 2, a warning): all was read.
+var errGzipGarbage = errors.New("decompression OK, trailing garbage ignored")
 
-func (g gzipInput) Read(p []byte) (int, error) {
-	n, err := g.Reader.Read(p)
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = errGzipCut
+// gzipInput reads the members of a gzip file one after the other, as
+// gzip(1) does: zeros after the last member (tape padding) end it
+// quietly, anything else after it is trailing garbage.
+type gzipInput struct {
+	zr *gzip.Reader
+	br *bufio.Reader // what zr reads: positioned at a member's end
+}
+
+func newGzipInput(br *bufio.Reader) (*gzipInput, error) {
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
 	}
-	return n, err
+	zr.Multistream(false)
+	return &gzipInput{zr, br}, nil
+}
+
+func (g *gzipInput) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err == io.EOF {
+			err = g.next()
+			if err == nil && n == 0 {
+				continue
+			}
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errGzipCut
+		}
+		return n, err
+	}
+}
+
+// next starts the member after the one that ended, or returns io.EOF at
+// the end of the file or of its zero padding.
+func (g *gzipInput) next() error {
+	magic, _ := g.br.Peek(2)
+	switch {
+	case len(magic) == 0:
+		return io.EOF
+	case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+		if err := g.zr.Reset(g.br); err != nil {
+			return err
+		}
+		g.zr.Multistream(false)
+		return nil
+	}
+	for {
+		b, err := g.br.ReadByte()
+		if err == io.EOF {
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		if b != 0 {
+			return errGzipGarbage
+		}
+	}
 }

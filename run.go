@@ -20,6 +20,9 @@ import (
 
 // run is the whole program on injected streams; it returns the exit code.
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(argv) > 0 && argv[0] == completeCmd {
+		return complete(argv[1:], stdout, getenv) // for the completion scripts
+	}
 	return exit(stderr, pgtail(argv, stdin, stdout, stderr, getenv))
 }
 
@@ -62,22 +65,28 @@ func clearRecord(argv []string, path string, pathErr error, stdout, stderr io.Wr
 	if len(argv) > 2 {
 		fmt.Fprintln(stderr, "clear ignores other options")
 	}
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(stderr, "pgtail: recording is off (PGTAIL_STATE): there is no recorded session to clear")
+		return nil
+	}
 	if pathErr == nil {
 		pathErr = record.Clear(path)
 	}
 	if pathErr != nil {
 		return &exitError{code: exitInput, msg: fmt.Sprintf("pgtail: cannot clear the recorded session: %v", pathErr)}
 	}
-	fmt.Fprintln(stdout, "Connection statistics cleared.")
-	return nil
+	return writeOut(stdout, "Connection statistics cleared.\n")
 }
 
 // report renders the recorded session, with nothing piped in.
 func (t *tracker) report(path string, pathErr error) error {
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(t.stderr, "pgtail: recording is off (PGTAIL_STATE): no recorded session to report; pipe a log in")
+	}
 	if pathErr == nil {
 		st, err := record.Load(path)
 		if err != nil {
-			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session in %s: %v\n", path, err)
+			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session: %v\n", err)
 		}
 		t.st = st
 	}
@@ -128,7 +137,6 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- t.readAll(files, stdin) }()
-	t.save(true)
 	interrupted, err := t.wait(ctx, done)
 	if interrupted && t.cmd.Watch {
 		if !t.lockWithin(time.Second) {

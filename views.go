@@ -75,7 +75,8 @@ func (t *tracker) renderHistory() error {
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	f := t.input.Format // what was read, detected or given
+	stats := t.input.all()
+	f := stats.Format // what was read, detected or given
 	if f == parse.Auto {
 		f = t.cmd.Format
 	}
@@ -95,8 +96,8 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		MaxConnections: t.cmd.MaxConn,
 		Durations:      t.st.Durations(filter),
 		Input: format.Input{
-			Lines: t.input.Lines, Entries: t.input.Entries, Skipped: t.input.Skipped, Truncated: t.input.Truncated,
-			Format: fname, Prefix: t.input.Prefix,
+			Lines: stats.Lines, Entries: stats.Entries, Skipped: stats.Skipped, Truncated: stats.Truncated,
+			Format: fname, Prefix: stats.Prefix,
 		},
 	}
 }

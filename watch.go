@@ -7,12 +7,14 @@ import (
 )
 
 // apply adds one event to the state and, under --watch, writes it to
-// stdout when the filters let it through. The error is a failed write.
-func (t *tracker) apply(ev parse.Event) error {
+// stdout when the filters let it through. live are the reader's counts
+// so far. The error is a failed write.
+func (t *tracker) apply(ev parse.Event, live parse.Stats) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	o := t.st.Apply(ev)
 	t.rec.changed()
+	t.input.live = live
 	if !t.cmd.Watch || !t.shows(o) {
 		return nil
 	}

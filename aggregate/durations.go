@@ -69,10 +69,19 @@ func (k *sketch) Add(d time.Duration) {
 		k.Max = ms
 	}
 	k.N++
-	k.Sum += ms
+	k.Sum = addSat(k.Sum, ms)
 	if ms < 1000 {
 		k.Under1s++
 	}
+}
+
+// addSat adds two non-negative counts, stopping at the largest int64:
+// a sum of session times of millions of years does not turn negative.
+func addSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // Merge adds o's sessions to k.
@@ -91,7 +100,7 @@ func (k *sketch) Merge(o sketch) {
 	}
 	k.Max = max(k.Max, o.Max)
 	k.N += o.N
-	k.Sum += o.Sum
+	k.Sum = addSat(k.Sum, o.Sum)
 	k.Under1s += o.Under1s
 }
 
@@ -144,7 +153,7 @@ func (k *sketch) stats(name string) DurationStats {
 	st.Max = time.Duration(k.Max) * time.Millisecond
 	st.Median = k.Quantile(0.5)
 	st.P95 = k.Quantile(0.95)
-	st.Mean = time.Duration(k.Sum/k.N) * time.Millisecond
+	st.Mean = time.Duration(min(k.Sum/k.N, k.Max)) * time.Millisecond // a saturated Sum
 	st.ShareUnder1s = float64(k.Under1s) / float64(k.N)
 	return st
 }

@@ -3,6 +3,8 @@ package aggregate
 import (
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,9 +67,25 @@ type snapSlot struct {
 
 // MarshalJSON writes the state for a later report (the recorded session).
 func (s *State) MarshalJSON() ([]byte, error) {
+	return json.Marshal(s.snapshot())
+}
+
+// A Snapshot is a copy of what the record keeps of a State, taken under
+// whatever lock guards the State and encoded (MarshalJSON) without it: it
+// shares nothing that Apply changes. Its cost is a copy of the bounded
+// tables, far less than encoding them.
+type Snapshot struct{ sn snapshot }
+
+// Snapshot copies the state for the record.
+func (s *State) Snapshot() Snapshot { return Snapshot{s.snapshot()} }
+
+// MarshalJSON writes the snapshot as State.MarshalJSON writes the state.
+func (sn Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(sn.sn) }
+
+func (s *State) snapshot() snapshot {
 	sn := snapshot{
 		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
-		Names: s.names, Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
+		Names: slices.Clone(s.names), Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
 		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
@@ -87,14 +105,17 @@ func (s *State) MarshalJSON() ([]byte, error) {
 			sn.Slots = append(sn.Slots, snapSlot{k, n, [3]int32{d.connects, d.disconnects, d.net}})
 		}
 	}
-	sn.Peak = &s.peak
+	peak := s.peak
+	peak.Stair, peak.Tail = slices.Clone(peak.Stair), slices.Clone(peak.Tail)
+	sn.Peak = &peak
 	for n, k := range s.durs {
+		k.Counts = maps.Clone(k.Counts)
 		sn.Durations = append(sn.Durations, snapDuration{n, k})
 	}
 	for k, st := range s.failTable {
 		sn.FailTable = append(sn.FailTable, snapFail{k, st})
 	}
-	return json.Marshal(sn)
+	return sn
 }
 
 // UnmarshalJSON restores a state written by MarshalJSON. Sessions
@@ -114,6 +135,9 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		}
 		s.index[n] = int32(i)
 		s.names = append(s.names, n)
+		for d, v := range []string{n.DB, n.User, n.App} {
+			s.values[d][v] = struct{}{}
+		}
 		t := sn.Tally[i]
 		s.tally = append(s.tally, tally{active: t[0], connects: t[1], disconnects: t[2]})
 	}
@@ -138,6 +162,9 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if m == nil {
 			m = map[int32]*delta{}
 			s.slots[sl.Slot] = m
+		}
+		if m[sl.Name] == nil {
+			s.cells++
 		}
 		m[sl.Name] = &delta{sl.D[0], sl.D[1], sl.D[2]}
 	}

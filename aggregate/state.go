@@ -32,11 +32,13 @@ type Config struct {
 
 // State is the tracker. The zero value is not ready; use New.
 type State struct {
-	cfg   Config
-	res   int64 // resolution in seconds
-	names []Names
-	index map[Names]int32
-	tally []tally // by name index
+	cfg    Config
+	res    int64 // resolution in seconds
+	names  []Names
+	index  map[Names]int32
+	tally  []tally                // by name index
+	values [3]map[string]struct{} // the databases, users and applications in names
+	cells  int                    // (slot, name) cells in slots
 
 	sessions map[int]session             // open sessions by backend PID
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
@@ -71,14 +73,17 @@ type session struct {
 	start time.Time // where its connect went on the timeline
 	host  string
 	seq   int64 // its connect step on the peak curve
+	// carried: open before a clear, whose connect is not counted (Cleared)
+	carried bool
 }
 
 // An anonSession is a session of a log without PIDs: only its names and
 // its step in the peak curve are known.
 type anonSession struct {
-	name  int32
-	seq   int64
-	start time.Time // where its connect went on the timeline
+	name    int32
+	seq     int64
+	start   time.Time // where its connect went on the timeline
+	carried bool      // as in session
 }
 
 type origin struct {
@@ -90,6 +95,18 @@ type reasonKey struct {
 	name   int32
 	reason string
 }
+
+// Names are chosen by clients: a flood of distinct names must cost
+// bounded memory. Past these caps a new name is counted as Other: first
+// only its database, user or application (whichever dimension is full),
+// then, when the (database, user, application) table is full, all three.
+// A name that fits is counted exactly, and stays exact.
+const (
+	maxValues    = 1 << 10 // distinct databases, users and applications, each
+	maxNames     = 1 << 12 // distinct (database, user, application)
+	maxSlotCells = 1 << 17 // timeline cells (slot, name); past it, (slot, Other)
+	maxFailNames = 1 << 12 // (name, reason) failure counts; past it, (Other, Other)
+)
 
 // maxPending bounds the "connection received" lines kept while waiting
 // for their session; probes and cancel requests never get one.
@@ -115,6 +132,7 @@ func New(cfg Config) *State {
 		pending:  map[int]origin{},
 		failures: map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
+		values:   [3]map[string]struct{}{{}, {}, {}},
 
 		durs:      map[int32]sketch{},
 		failTable: map[failKey]failStat{},
@@ -150,6 +168,42 @@ func orUnknown(s string) string {
 
 // name returns the index of n, as NamesOf gives it.
 func (s *State) name(n Names) int32 {
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	n = s.fold(n)
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	if len(s.names) >= maxNames {
+		return s.other()
+	}
+	i := int32(len(s.names))
+	s.names = append(s.names, n)
+	s.tally = append(s.tally, tally{})
+	s.index[n] = i
+	return i
+}
+
+// fold replaces each name of a full dimension that is not in it yet by
+// Other, and adds the others.
+func (s *State) fold(n Names) Names {
+	for d, v := range []*string{&n.DB, &n.User, &n.App} {
+		if _, ok := s.values[d][*v]; ok {
+			continue
+		}
+		if len(s.values[d]) >= maxValues {
+			*v = Other
+			continue
+		}
+		s.values[d][*v] = struct{}{}
+	}
+	return n
+}
+
+// other is the name that counts what no longer fits.
+func (s *State) other() int32 {
+	n := Names{Other, Other, Other}
 	if i, ok := s.index[n]; ok {
 		return i
 	}
@@ -235,7 +289,7 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
+		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
 	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
@@ -304,7 +358,7 @@ func (s *State) failure(out *Outcome) {
 	n := int32(-1)
 	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
 		delete(s.sessions, ev.PID)
-		if ev.AfterAuth {
+		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
 			t := &s.tally[n]
@@ -321,7 +375,9 @@ func (s *State) failure(out *Outcome) {
 			s.tally[ss.name].active--
 			s.add(ev.Time, ss.name, delta{net: -1})
 			s.peak.step(ev.Time, -1)
-			s.replaced++
+			if !ss.carried {
+				s.replaced++
+			}
 		}
 	}
 	if ev.PID == 0 && ev.AfterAuth {
@@ -335,19 +391,27 @@ func (s *State) failure(out *Outcome) {
 				delete(s.anon, k)
 			}
 			t := &s.tally[n]
-			t.connects--
 			t.active--
-			s.record(a.start, n, delta{connects: -1}) // where it was counted
 			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(a.seq)
-			out.Retracted = true
+			if a.carried { // its connect was before a clear: it just ends
+				s.peak.step(ev.Time, -1)
+			} else {
+				t.connects--
+				s.record(a.start, n, delta{connects: -1}) // where it was counted
+				s.peak.retract(a.seq)
+				out.Retracted = true
+			}
 		}
 	}
 	if n < 0 {
 		n = s.name(NamesOf(*ev))
 	}
 	ev.App = s.names[n].App
-	s.failures[reasonKey{n, ev.Reason}]++
+	fk := reasonKey{n, ev.Reason}
+	if _, ok := s.failures[fk]; !ok && len(s.failures) >= maxFailNames {
+		fk = reasonKey{s.other(), Other} // the reason names a database or role
+	}
+	s.failures[fk]++
 	nm := s.names[n]
 	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
@@ -381,8 +445,9 @@ func (s *State) clock(t time.Time) {
 	// Prune in steps of a sixteenth of the retention, not every slot.
 	if oldest := s.slot(t) - keep; oldest > s.oldest+keep/16 {
 		s.oldest = oldest
-		for k := range s.slots {
+		for k, m := range s.slots {
 			if k < oldest {
+				s.cells -= len(m)
 				delete(s.slots, k)
 			}
 		}
@@ -440,9 +505,14 @@ func (s *State) record(t time.Time, n int32, d delta) {
 		s.slots[k] = m
 	}
 	p := m[n]
+	if p == nil && s.cells >= maxSlotCells {
+		n = s.other()
+		p = m[n]
+	}
 	if p == nil {
 		p = &delta{}
 		m[n] = p
+		s.cells++
 	}
 	p.connects += d.connects
 	p.disconnects += d.disconnects

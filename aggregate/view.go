@@ -100,13 +100,10 @@ func rows(m map[string]int) []Row {
 }
 
 // rowOrder is the order of every listing: count descending, then name,
-// with Unknown last.
+// with Unknown and then Other (the folded names) last.
 func rowOrder(aName string, aCount int, bName string, bCount int) int {
-	if (aName == Unknown) != (bName == Unknown) {
-		if aName == Unknown {
-			return 1
-		}
-		return -1
+	if c := cmp.Compare(lastRank(aName), lastRank(bName)); c != 0 {
+		return c
 	}
 	if c := cmp.Compare(bCount, aCount); c != 0 {
 		return c
@@ -209,4 +206,14 @@ func floorMod(a, b int64) int64 {
 		m += b
 	}
 	return m
+}
+
+func lastRank(name string) int {
+	switch name {
+	case Unknown:
+		return 1
+	case Other:
+		return 2
+	}
+	return 0
 }

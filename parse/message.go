@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"math"
 	"time"
 )
 
@@ -43,20 +44,26 @@ var resets = []struct {
 	{"database system was not properly shut down; automatic recovery in progress", "crash", false},
 }
 
-// logStarts are the beginnings of every LOG message that can be an event,
-// English and translated (localize.go): a cheap test that lets the csv
-// and json readers skip decoding the records that cannot be one.
+// logStarts are the beginnings of every English LOG message that can be
+// an event: a cheap test that lets the csv and json readers skip decoding
+// the records that cannot be one. The translated ones are in local.starts.
 var logStarts = [...]string{
 	"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
 	"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
-	"Verbindung", "Replikationsverbindung", "Datenbanksystem", "alle Serverprozesse",
-	"connexion", "déconnexion", "le système de base",
 }
 
 // logEventStart reports whether a LOG message starting with msg may be an
 // event (msg may run on past the message: only its start is looked at).
 func logEventStart(msg []byte) bool {
 	for _, s := range logStarts {
+		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
+			return true
+		}
+	}
+	if len(msg) == 0 {
+		return false
+	}
+	for _, s := range local.starts[msg[0]] {
 		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
 			return true
 		}
@@ -239,8 +246,13 @@ func parseSessionTime(b []byte) (time.Duration, bool) {
 	if !digits(h) || len(h) > 9 || !digits(m) || !digits(s) || !digits(ms) {
 		return 0, false
 	}
-	return time.Duration(atoi(h))*time.Hour + time.Duration(atoi(m))*time.Minute +
-		time.Duration(atoi(s))*time.Second + time.Duration(atoi(ms))*time.Millisecond, true
+	// In milliseconds it fits (under 10^9 h); in nanoseconds from
+	// 2,562,048 h on it does not: such a session lasted "forever".
+	total := ((int64(atoi(h))*60+int64(atoi(m)))*60+int64(atoi(s)))*1000 + int64(atoi(ms))
+	if total > math.MaxInt64/int64(time.Millisecond) {
+		return time.Duration(math.MaxInt64), true
+	}
+	return time.Duration(total) * time.Millisecond, true
 }
 
 // lastIndex is bytes.LastIndex for the short markers of the message

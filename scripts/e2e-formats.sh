@@ -4,7 +4,7 @@
 # `pgtail connections` reports identical numbers for every log, equal to
 # pg_stat_activity and to the script's own bookkeeping.
 #
-#   go build -o bin/pgtail . && sudo scripts/e2e-formats.sh bin/pgtail
+#   go build -o bin/pgtail . && scripts/e2e-formats.sh bin/pgtail
 #
 # Configurations (one throw-away cluster each, see pglib.sh):
 #   collector  logging_collector=on, log_destination='stderr,csvlog,jsonlog',

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # pglib.sh: drive a throw-away PostgreSQL cluster to produce real server logs.
 #
-# Source it from a bash script that runs `set -euo pipefail` as root. pg_setup
+# Source it from a bash script that runs `set -euo pipefail`. pg_setup
 # unsets every PG* environment variable (except PG_*), so set PGTAIL_* after it.
 #
 #   . scripts/pglib.sh
@@ -18,9 +18,13 @@
 # kills every client it started (by pid) and removes the temp dir
 # (set PG_KEEP_TMP=1 to keep it).
 #
-# PostgreSQL refuses to run as root, so initdb/pg_ctl run as the `postgres` OS
-# user (runuser) with a clean environment. Clients (psql) run as root and talk
-# to the server over a Unix socket in the temp dir only (listen_addresses='').
+# PostgreSQL refuses to run as root: as root, initdb/pg_ctl run as the
+# `postgres` OS user (runuser); as any other user, as that user. Either way
+# with a clean environment. Clients (psql) run as the caller and talk to the
+# server over a Unix socket in the temp dir only (listen_addresses='').
+# pg_preflight checks all that up front (scripts/test.sh calls it first).
+# Not as root, PostgreSQL must be installed (PG_BIN, or
+# /usr/lib/postgresql/*/bin): only root can apt-get it.
 #
 # Bookkeeping, kept by every function here, for comparison with tools that read
 # the log:
@@ -35,7 +39,11 @@
 # (pg_settle compares the log with the counters), so the log is complete when a
 # function returns.
 
-PG_USER_OS=${PG_USER_OS:-postgres}
+if [[ $(id -u) -eq 0 ]]; then
+  PG_USER_OS=${PG_USER_OS:-postgres}
+else
+  PG_USER_OS=$(id -un)
+fi
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-12}
 PG_SUPERUSER_RESERVED=${PG_SUPERUSER_RESERVED:-2}
 PG_CONNECTS=0
@@ -53,6 +61,15 @@ PG_STARTED=0
 
 # Regex (ERE) for FATAL lines that refuse a connection attempt.
 PG_REFUSAL_RE='FATAL:  (password authentication failed|.*authentication failed for user|no pg_hba\.conf entry|pg_hba\.conf rejects|database ".*" does not exist|role ".*" does not exist|role ".*" is not permitted to log in|sorry, too many clients already|remaining connection slots are reserved|too many connections for (role|database)|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)|database ".*" is not currently accepting connections|permission denied for database)'
+
+# What the server logs when it is ready, and after a crash: the e2e tests of a
+# translated server (lc_messages) set them to the translations.
+PG_TXT_READY=${PG_TXT_READY:-'database system is ready to accept connections'}
+PG_TXT_REINIT=${PG_TXT_REINIT:-'all server processes terminated; reinitializing'}
+# The server's own locale (its environment). With lc_messages in a language but
+# LC_CTYPE C, the postmaster's messages are transliterated to ASCII (» becomes
+# >>, ü becomes ?); a server that really runs in that language has it UTF-8.
+PG_SERVER_LOCALE=${PG_SERVER_LOCALE:-C}
 
 pg_info() { printf '[pglib] %s\n' "$*" >&2; }
 pg_die() {
@@ -77,8 +94,22 @@ pg_find_bin() {
   PG_BIN=$best
 }
 
+# pg_preflight: can the real-server tests run here? Says why not, at once.
+# As root, a missing PostgreSQL is fine (pg_ensure_installed installs it).
+pg_preflight() {
+  if [[ $(id -u) -eq 0 ]]; then
+    id "$PG_USER_OS" >/dev/null 2>&1 \
+      || pg_die "OS user '$PG_USER_OS' does not exist (as root the server runs as it: create it, or set PG_USER_OS)"
+    command -v runuser >/dev/null || pg_die "runuser not found (util-linux): as root the server runs via runuser"
+    pg_find_bin || command -v apt-get >/dev/null \
+      || pg_die "PostgreSQL not found under /usr/lib/postgresql and no apt-get to install it: set PG_BIN"
+  else
+    pg_find_bin || pg_die "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set PG_BIN to the directory of initdb"
+  fi
+}
+
 pg_ensure_installed() {
-  [[ $(id -u) -eq 0 ]] || pg_die "must run as root (initdb/pg_ctl run as '$PG_USER_OS' via runuser)"
+  pg_preflight
   if ! pg_find_bin; then
     pg_info "PostgreSQL not found, installing it with apt-get"
     export DEBIAN_FRONTEND=noninteractive
@@ -87,15 +118,17 @@ pg_ensure_installed() {
       || pg_die "could not install PostgreSQL"
     pg_find_bin || pg_die "PostgreSQL installed but no initdb found under /usr/lib/postgresql"
   fi
-  id "$PG_USER_OS" >/dev/null 2>&1 || pg_die "OS user '$PG_USER_OS' does not exist"
-  command -v runuser >/dev/null || pg_die "runuser not found"
   PG_VERSION=$("$PG_BIN/postgres" --version | awk '{split($3, v, "."); print v[1]}')
 }
 
 # Run a server-side command as the postgres OS user, from the temp dir, with a
 # clean environment (no PG* variables leak into the server, e.g. PGAPPNAME into dblink).
 pg_as_postgres() {
-  (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C "$@")
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
+  else
+    (cd "$PG_TMP" && env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
+  fi
 }
 
 # --- cluster lifecycle ----------------------------------------------------------
@@ -114,7 +147,7 @@ pg_setup() {
   trap 'exit 143' TERM
   chown "$PG_USER_OS": "$PG_TMP"
   chmod 0755 "$PG_TMP"
-  mkdir -p "$PG_TMP/sess"        # client-side files (root only)
+  mkdir -p "$PG_TMP/sess"        # client-side files
   PG_DATA=$PG_TMP/data
   PG_LOG=$PG_TMP/postgresql.log
   PG_EVENTS=$PG_TMP/events.tsv
@@ -164,7 +197,7 @@ pg_start() {
     || { cat "$PG_TMP/pg_ctl.out" >&2; pg_die "pg_ctl start failed"; }
   PG_STARTED=1
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
 }
 
 # pg_stop [mode]: stop the server (default fast; sessions are ended and forgotten)
@@ -187,7 +220,7 @@ pg_restart() {
     || { cat "$PG_TMP/pg_ctl.out" >&2; pg_die "pg_ctl restart failed"; }
   PG_RESETS=$((PG_RESETS + 1))
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
   pg__kill_dead_clients
   pg_settle
 }
@@ -200,13 +233,13 @@ pg_crash() {
   [[ ${PG_S_STATE[$name]:-} == open && -n $bpid ]] || pg_die "pg_crash: no open session '$name'"
   pg_info "kill -9 backend $bpid (session $name) with $(pg_open_count) open sessions"
   local n_reinit
-  n_reinit=$(pg_log_count 'all server processes terminated; reinitializing')
+  n_reinit=$(pg_log_count "$PG_TXT_REINIT")
   pg__server_gone silent
   kill -9 "$bpid"
   PG_RESETS=$((PG_RESETS + 1))
-  pg_wait_log_count 'all server processes terminated; reinitializing' $((n_reinit + 1))
+  pg_wait_log_count "$PG_TXT_REINIT" $((n_reinit + 1))
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
   pg__kill_dead_clients
 }
 

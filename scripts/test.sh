@@ -8,6 +8,17 @@ step() { printf '\n=== %s\n' "$*"; }
 
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
 
+# No test touches the user's own recorded session.
+state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-test-state.XXXXXX")
+trap 'rm -rf "$state_dir"' EXIT
+export PGTAIL_STATE=$state_dir/connections.json
+
+# The real-PostgreSQL tests come last: say now, not after the rest, if they
+# cannot run here (as root the server runs as `postgres`; otherwise as the
+# current user, with PostgreSQL already installed).
+step "real PostgreSQL can run here"
+bash -c '. scripts/pglib.sh && pg_preflight && pg_info "ok: server as ${PG_USER_OS}, binaries in ${PG_BIN:-(installed by the e2e step)}"'
+
 step "gofmt"
 unformatted=$(gofmt -l . | grep -v '^testdata/' || true)
 if [ -n "$unformatted" ]; then
@@ -17,8 +28,8 @@ fi
 step "go vet"
 go vet ./...
 
-step "staticcheck"
-go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+step "staticcheck (the version pinned by go.mod's tool directive)"
+go tool staticcheck ./...
 
 step "go mod tidy is clean"
 cp go.mod /tmp/pgtail-go.mod.$$; cp go.sum /tmp/pgtail-go.sum.$$
@@ -28,6 +39,28 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 	exit 1
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
+
+step "the shells the completion tests run"
+for sh in bash zsh fish; do
+	command -v "$sh" >/dev/null && continue
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null || {
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null; }
+	elif [ -n "${CI:-}" ]; then
+		echo "$sh is missing"; exit 1
+	else
+		echo "$sh is missing (apt-get install $sh): its completion test skips"
+	fi
+done
+
+step "parse/catalog_gen.go against what go generate writes from the installed catalogs"
+# A warning, not a failure: a newer server package may ship changed translations.
+(cd parse && go run ../scripts/gencatalog -readme '' -o /tmp/pgtail-catalog.$$.go 2>/dev/null) || true
+if ! cmp -s parse/catalog_gen.go /tmp/pgtail-catalog.$$.go; then
+	echo "WARNING: parse/catalog_gen.go differs from the installed catalogs: run go generate ./parse"
+	diff parse/catalog_gen.go /tmp/pgtail-catalog.$$.go | head -20 || true
+fi
+rm -f /tmp/pgtail-catalog.$$.go
 
 step "go test -race ./..."
 go test -race -count=1 ./...
@@ -40,13 +73,22 @@ done
 
 # Hostile input (README, "Hostile input and safety"): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
-for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
+for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun ./record:FuzzScanNames; do
 	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
 	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
 done
 
 step "soak: 30 s at 20000 lines/s"
 DURATION=30s bash scripts/soak.sh
+
+step "soak: a name flood, 20 s at 20000 lines/s (every name new; at most 64 MB)"
+DURATION=20s FLOOD=1 bash scripts/soak.sh
+
+step "shell completion in the real bash, zsh and fish"
+go test -count=1 -run '^TestCompletion(Bash|Zsh|Fish)$' -v . | grep -E '^(---|ok|FAIL|panic|\s+completion_test)'
+
+step "completion speed on a large record (under 100 ms beyond a start-up)"
+bash scripts/complete-speed.sh
 
 step "build"
 mkdir -p bin
@@ -60,6 +102,9 @@ bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: peak, failures, session times"
 bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL in German and Russian (lc_messages): every failure, a restart, a crash"
+bash scripts/e2e-lang.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
