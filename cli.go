@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -39,13 +40,15 @@ type connectionsCmd struct {
 	DB      string        `arg:"--db" placeholder:"NAME" help:"only sessions of this database (exact)"`
 	User    string        `arg:"--user" placeholder:"NAME" help:"only sessions of this user (exact)"`
 	App     string        `arg:"--app" placeholder:"NAME" help:"only sessions of this application_name (exact)"`
-	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
+	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog, syslog, or a platform's envelope: kubectl, cri, docker-json, journald, cloudnativepg, gcloud, heroku"`
 	Prefix  string        `arg:"--prefix" placeholder:"LOG_LINE_PREFIX" help:"the server's log_line_prefix, exactly as in postgresql.conf"`
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`
 	Color   colorMode     `arg:"--color" default:"auto" placeholder:"WHEN" help:"auto, always or never"`
 	JSON    bool          `arg:"--json" help:"summary and history as one JSON object; watch as one JSON object per event (NDJSON)"`
 	MaxConn int           `arg:"--max-connections" placeholder:"N" help:"the server's max_connections, to show the peak's headroom"`
+	Follow  bool          `arg:"--follow" help:"read each FILE from its start and keep following it through rotation; a DIR follows its newest log file"`
+	Listen  string        `arg:"--listen" placeholder:"ADDR" help:"serve Prometheus metrics at http://ADDR/metrics while reading (host:port)"`
 	Files   []string      `arg:"positional" placeholder:"FILE" help:"log files to read in order (- is stdin, .gz is decompressed); or 'clear'"`
 }
 
@@ -153,6 +156,13 @@ func (c *connectionsCmd) check() error {
 		return usageErrorf("pgtail: --bucket must not be longer than --window")
 	case c.Window/c.Bucket > 10000:
 		return usageErrorf("pgtail: --window holds more than 10000 buckets; use a longer --bucket")
+	case c.Follow && len(c.Files) == 0:
+		return usageErrorf("pgtail: --follow needs a FILE or a log DIRECTORY to follow")
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return usageErrorf("pgtail: --listen must be host:port (127.0.0.1:9187, :9187): %v", err)
+		}
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func TestSpecFlagsParse(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(formatNames(), ","); got != "auto,stderr,csvlog,jsonlog,syslog" {
+	if got := strings.Join(formatNames(), ","); got != "auto,stderr,csvlog,jsonlog,syslog,kubectl,cri,docker-json,journald,cloudnativepg,gcloud,heroku" {
 		t.Errorf("formats %s", got)
 	}
 }

@@ -25,8 +25,13 @@ func (t *tracker) hints() {
 	} else if t.input.Foreign > t.input.Localized && t.input.Localized == 0 {
 		fmt.Fprintf(t.stderr, "pgtail: %d log entries are not in English (lc_messages) and were not read; set lc_messages = 'C' on the server\n", t.input.Foreign)
 	}
-	if t.input.Loose > 0 && t.cmd.Prefix == "" && (t.input.Format == parse.Stderr || t.input.Format == parse.Syslog) {
+	// Stderr lines, also in syslog and in the envelopes (which keep the
+	// hint off where they have the PID).
+	if t.input.Loose > 0 && t.cmd.Prefix == "" && (t.input.Format == parse.Stderr || t.input.Format >= parse.Syslog) {
 		fmt.Fprintf(t.stderr, "pgtail: log_line_prefix not recognised on %d of the connection lines; assumed a time stamp at the start and the first [number] as the PID; pass the server's setting with --prefix='...'\n", t.input.Loose)
+	}
+	if t.input.Year != 0 {
+		fmt.Fprintf(t.stderr, "pgtail: the syslog time stamps have no year: read as %d, from %s (a month that goes back, December to January, starts the next year)\n", t.input.Year, t.input.yearFrom)
 	}
 	if t.st.Summary(aggregate.Filter{}).NoPID {
 		fmt.Fprintf(t.stderr, "pgtail: the log has no process IDs (%s in log_line_prefix): active counts are estimated from connects minus disconnects per database and user\n", "%p or %c")

@@ -8,23 +8,18 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/pgtail/pgtail/format"
 	"github.com/pgtail/pgtail/parse"
 )
 
 // inputStats is what reading the inputs found out about them.
 type inputStats struct {
 	parse.Stats             // lines, entries, format, … of the inputs read to the end
-	live        parse.Stats // of the input being read, as of its last event
 	failed      bool        // an input could not be opened or read
-}
-
-// all are the counts of every input, the one being read included: a
-// report after Ctrl+C on a live input has them.
-func (in inputStats) all() parse.Stats {
-	s := in.Stats
-	s.Add(in.live)
-	return s
+	live        *liveInputs // the followers, and the inputs being read
+	yearFrom    string      // where the year of syslog stamps without one came from
 }
 
 // readAll reads every input in order. An input that cannot be opened or
@@ -54,12 +49,30 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		return err
 	}
 	defer closeInput()
-	// Only --json shows the entry counts: only it pays for exact ones.
-	pr := parse.NewReader(in, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON})
+	return t.readEvents(in, label, nil, modTime(name))
+}
+
+// readEvents reads the events of one input into the state. Under --watch
+// the lines a follower fw found already written are read quietly.
+// modified is when the log was last written (zero for a stream: now), for
+// the year of syslog stamps without one.
+func (t *tracker) readEvents(in io.Reader, label string, fw *follower, modified time.Time) error {
+	// Only --json and --listen show the entry counts: only they pay for exact ones.
+	pr := parse.NewReader(in, parse.Options{Format: t.cmd.Format, Prefix: t.cmd.Prefix, ExactCounts: t.cmd.JSON || t.cmd.Listen != "", Modified: modified})
+	t.mu.Lock()
+	live := t.input.live.begin(pr)
+	t.mu.Unlock()
 	defer func() {
+		st := pr.Stats()
 		t.mu.Lock()
-		t.input.Add(pr.Stats())
-		t.input.live = parse.Stats{}
+		if st.Year != 0 && t.input.yearFrom == "" {
+			t.input.yearFrom = "today's date (standard input)"
+			if !modified.IsZero() {
+				t.input.yearFrom = "the modification time of " + format.Clean(label)
+			}
+		}
+		t.input.Add(st)
+		t.input.live.end(live)
 		t.mu.Unlock()
 	}()
 	for ev, err := range pr.All() {
@@ -69,11 +82,24 @@ func (t *tracker) readOne(name string, stdin io.Reader) error {
 		if ev.Kind == parse.Ready {
 			continue // PostgreSQL 18 setup time: not counted (yet)
 		}
-		if err := t.apply(ev, pr.Stats()); err != nil {
+		if err := t.apply(ev, fw != nil && fw.backlog(ev.Line), live); err != nil {
 			return errOutput{err}
 		}
 	}
 	return nil
+}
+
+// modTime returns the modification time of a regular file; zero for
+// stdin, a pipe or a device.
+func modTime(name string) time.Time {
+	if name == "-" {
+		return time.Time{}
+	}
+	fi, err := os.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
 
 // openInput opens a file ("-" is stdin) and decompresses it when it

@@ -67,7 +67,7 @@ func (t *tracker) save(final bool) {
 		t.st, force = t.st.Cleared(), true // the open sessions stay
 	}
 	switch {
-	case !force && !r.dirty && !(final && t.input.all().Entries > 0):
+	case !force && !r.dirty && !(final && t.readSoFar().Entries > 0):
 		t.mu.Unlock()
 		return
 	// A big state takes a while to write: keep the recording under a

@@ -38,7 +38,17 @@ func pgtail(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv fun
 	}
 	t := newTracker(c, stdout, stderr, useColor(c.Color, isTerminal(stdout), getenv("NO_COLOR") != ""))
 	if len(c.Files) == 0 && !c.Watch && !piped(stdin) {
+		if c.Listen != "" {
+			return usageErrorf("pgtail: --listen serves the metrics of a run that reads a log: give FILEs, --follow or a pipe")
+		}
 		return t.report(statePath, stateErr)
+	}
+	if c.Listen != "" {
+		closeMetrics, err := t.serveMetrics(c.Listen)
+		if err != nil {
+			return usageErrorf("pgtail: --listen: %v", err)
+		}
+		defer closeMetrics()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -118,6 +128,7 @@ func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracke
 		out:    bufio.NewWriterSize(stdout, 32<<10),
 		st:     aggregate.New(cfg),
 		rec:    recorder{cfg: cfg},
+		input:  inputStats{live: newLiveInputs()},
 	}
 }
 
@@ -128,16 +139,35 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if t.cmd.Follow && !t.openFollowers(files) {
+		return inputsFailed(nil)
+	}
 	if t.cmd.Watch {
 		where := ""
-		if len(t.cmd.Files) > 0 {
+		if t.cmd.Follow {
+			where = " in " + format.Clean(t.followed())
+		} else if len(t.cmd.Files) > 0 {
 			where = " in " + format.Clean(strings.Join(t.cmd.Files, ", "))
 		}
 		fmt.Fprintf(t.stderr, "Watching connections%s (Ctrl+C to exit)\n", where)
 	}
 	done := make(chan error, 1)
-	go func() { done <- t.readAll(files, stdin) }()
+	go func() {
+		if t.cmd.Follow {
+			done <- t.followAll()
+		} else {
+			done <- t.readAll(files, stdin)
+		}
+	}()
 	interrupted, err := t.wait(ctx, done)
+	if interrupted && t.cmd.Follow {
+		// The followers read what the files hold by now, then end.
+		close(t.input.live.stop)
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
 	if interrupted && t.cmd.Watch {
 		if !t.lockWithin(time.Second) {
 			// The reader is stuck writing an event to a stdout nobody

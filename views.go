@@ -75,8 +75,8 @@ func (t *tracker) renderHistory() error {
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	stats := t.input.all()
-	f := stats.Format // what was read, detected or given
+	input := t.readSoFar()
+	f := input.Format // what was read, detected or given
 	if f == parse.Auto {
 		f = t.cmd.Format
 	}
@@ -96,8 +96,8 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		MaxConnections: t.cmd.MaxConn,
 		Durations:      t.st.Durations(filter),
 		Input: format.Input{
-			Lines: stats.Lines, Entries: stats.Entries, Skipped: stats.Skipped, Truncated: stats.Truncated,
-			Format: fname, Prefix: stats.Prefix,
+			Lines: input.Lines, Entries: input.Entries, Skipped: input.Skipped, Truncated: input.Truncated,
+			Format: fname, Prefix: input.Prefix,
 		},
 	}
 }

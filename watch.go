@@ -7,15 +7,17 @@ import (
 )
 
 // apply adds one event to the state and, under --watch, writes it to
-// stdout when the filters let it through. live are the reader's counts
-// so far. The error is a failed write.
-func (t *tracker) apply(ev parse.Event, live parse.Stats) error {
+// stdout when the filters let it through and it is not quiet (a line a
+// follower found already written). in is the input it came from: its
+// reader's counts so far are published with it, for a report or scrape
+// before the input ends. The error is a failed write.
+func (t *tracker) apply(ev parse.Event, quiet bool, in *liveInput) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	o := t.st.Apply(ev)
 	t.rec.changed()
-	t.input.live = live
-	if !t.cmd.Watch || !t.shows(o) {
+	in.publish()
+	if !t.cmd.Watch || quiet || !t.shows(o) {
 		return nil
 	}
 	var err error

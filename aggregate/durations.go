@@ -29,7 +29,10 @@ const RelErr = 1.0 / sketchExact
 
 // A sketch is a histogram of session times. Plain data.
 type sketch struct {
-	Counts        map[int32]int64 // bucket → sessions
+	Counts map[int32]int64 // bucket → sessions
+	// Upto counts the sessions of at most SessionTimeBounds[i] and more
+	// than the bound before, exactly (for Prometheus' fixed buckets).
+	Upto          []int64 `json:"upto,omitempty"`
 	N, Under1s    int64
 	Min, Max, Sum int64 // milliseconds
 }
@@ -62,6 +65,12 @@ func (k *sketch) Add(d time.Duration) {
 		k.Counts = map[int32]int64{}
 	}
 	k.Counts[bucketOf(ms)]++
+	if i := uptoIndex(ms); i < len(SessionTimeBounds) {
+		if k.Upto == nil {
+			k.Upto = make([]int64, len(SessionTimeBounds))
+		}
+		k.Upto[i]++
+	}
 	if k.N == 0 || ms < k.Min {
 		k.Min = ms
 	}
@@ -94,6 +103,12 @@ func (k *sketch) Merge(o sketch) {
 	}
 	for b, c := range o.Counts {
 		k.Counts[b] += c
+	}
+	for i, c := range o.Upto {
+		if k.Upto == nil {
+			k.Upto = make([]int64, len(SessionTimeBounds))
+		}
+		k.Upto[i] += c
 	}
 	if k.N == 0 || o.Min < k.Min {
 		k.Min = o.Min

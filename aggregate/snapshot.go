@@ -26,6 +26,8 @@ type snapshot struct {
 	Newest     time.Time     `json:"newest,omitzero"`
 	HasTime    bool          `json:"has_time"`
 	NoPID      bool          `json:"no_pid"`
+	Origin     string        `json:"origin,omitempty"`  // the first server named
+	Origins    bool          `json:"origins,omitempty"` // more than one
 	Events     int           `json:"events"`
 	ResetEnded int           `json:"reset_ended"`
 	Replaced   int           `json:"replaced"`
@@ -33,6 +35,7 @@ type snapshot struct {
 	Peak      *peakCurve     `json:"peak,omitempty"`
 	Durations []snapDuration `json:"durations,omitempty"`
 	FailTable []snapFail     `json:"fail_table,omitempty"`
+	Resets    map[string]int `json:"resets,omitempty"`
 }
 
 type snapDuration struct {
@@ -46,11 +49,12 @@ type snapFail struct {
 }
 
 type snapSession struct {
-	PID   int       `json:"pid"`
-	Name  int32     `json:"name"`
-	Start time.Time `json:"start,omitzero"`
-	Host  string    `json:"host,omitempty"`
-	Seq   int64     `json:"seq,omitempty"`
+	PID    int       `json:"pid"`
+	Origin string    `json:"origin,omitempty"`
+	Name   int32     `json:"name"`
+	Start  time.Time `json:"start,omitzero"`
+	Host   string    `json:"host,omitempty"`
+	Seq    int64     `json:"seq,omitempty"`
 }
 
 type snapFailure struct {
@@ -85,8 +89,8 @@ func (sn Snapshot) MarshalJSON() ([]byte, error) { return json.Marshal(sn.sn) }
 func (s *State) snapshot() snapshot {
 	sn := snapshot{
 		Resolution: s.cfg.Resolution, Retention: s.cfg.Retention,
-		Names: slices.Clone(s.names), Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID,
-		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced,
+		Names: slices.Clone(s.names), Newest: s.newest, HasTime: s.hasTime, NoPID: s.noPID, Origin: s.origin, Origins: s.origins,
+		Events: s.events, ResetEnded: s.resetEnd, Replaced: s.replaced, Resets: maps.Clone(s.resets),
 		Tally:    make([][3]int, len(s.tally)),
 		Sessions: make([]snapSession, 0, len(s.sessions)),
 		Failures: make([]snapFailure, 0, len(s.failures)),
@@ -94,8 +98,8 @@ func (s *State) snapshot() snapshot {
 	for i, t := range s.tally {
 		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
 	}
-	for pid, ss := range s.sessions {
-		sn.Sessions = append(sn.Sessions, snapSession{pid, ss.name, ss.start, ss.host, ss.seq})
+	for b, ss := range s.sessions {
+		sn.Sessions = append(sn.Sessions, snapSession{b.pid, b.origin, ss.name, ss.start, ss.host, ss.seq})
 	}
 	for k, c := range s.failures {
 		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
@@ -146,7 +150,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if !valid(ss.Name) {
 			return errors.New("inconsistent record: unknown session name")
 		}
-		s.sessions[ss.PID] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
+		s.sessions[backend{ss.Origin, ss.PID}] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
 	}
 	for _, f := range sn.Failures {
 		if !valid(f.Name) {
@@ -188,6 +192,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		s.failTable[f.Key] = f.Stat
 	}
 	s.newest, s.hasTime, s.noPID = sn.Newest, sn.HasTime, sn.NoPID
-	s.events, s.resetEnd, s.replaced = sn.Events, sn.ResetEnded, sn.Replaced
+	s.events, s.resetEnd, s.replaced, s.resets = sn.Events, sn.ResetEnded, sn.Replaced, sn.Resets
+	s.origin, s.origins = sn.Origin, sn.Origins
 	return nil
 }

@@ -40,19 +40,25 @@ type State struct {
 	values [3]map[string]struct{} // the databases, users and applications in names
 	cells  int                    // (slot, name) cells in slots
 
-	sessions map[int]session             // open sessions by backend PID
+	sessions map[backend]session         // open sessions by backend
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
-	pending  map[int]origin              // "connection received", waiting for its session
+	pending  map[backend]origin          // "connection received", waiting for its session
 	failures map[reasonKey]int
 
-	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
-	newest   time.Time
-	oldest   int64 // slots before this are gone
-	hasTime  bool
-	noPID    bool
+	slots   map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
+	newest  time.Time
+	oldest  int64 // slots before this are gone
+	hasTime bool
+	noPID   bool
+	// origin is the first server an event named (Event.Origin); origins
+	// is set once a second one appears: only then does a Reset end the
+	// sessions of its own server alone.
+	origin   string
+	origins  bool
 	events   int
-	resetEnd int // sessions ended by a server reset
-	replaced int // sessions ended by PID reuse without a disconnection line
+	resetEnd int            // sessions ended by a server reset
+	resets   map[string]int // server resets by reason (counts.go)
+	replaced int            // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
 	durs      map[int32]sketch     // session times by name (durations.go)
@@ -89,6 +95,15 @@ type anonSession struct {
 type origin struct {
 	host, port string
 }
+
+// A backend is a server process: its PID, and the server it runs on
+// when the log comes from several (Event.Origin: a pod, a host).
+type backend struct {
+	origin string
+	pid    int
+}
+
+func backendOf(ev *parse.Event) backend { return backend{ev.Origin, ev.PID} }
 
 // A reasonKey counts failures by name and reason, for Summary.
 type reasonKey struct {
@@ -127,9 +142,9 @@ func New(cfg Config) *State {
 		cfg:      cfg,
 		res:      int64(cfg.Resolution / time.Second),
 		index:    map[Names]int32{},
-		sessions: map[int]session{},
+		sessions: map[backend]session{},
 		anon:     map[[2]string][]anonSession{},
-		pending:  map[int]origin{},
+		pending:  map[backend]origin{},
 		failures: map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
 		values:   [3]map[string]struct{}{{}, {}, {}},
@@ -222,19 +237,26 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.events++
 	}
 	s.clock(ev.Time)
+	if ev.Origin != s.origin && ev.Origin != "" {
+		if s.origin == "" {
+			s.origin = ev.Origin
+		} else {
+			s.origins = true
+		}
+	}
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
-		if ev.PID != 0 {
-			if _, ok := s.sessions[ev.PID]; ok {
+		if b := backendOf(&ev); ev.PID != 0 {
+			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
-				s.end(ev.PID, ev.Time)
+				s.end(b, ev.Time)
 				s.replaced++
 			}
 			if len(s.pending) >= maxPending {
 				clear(s.pending)
 			}
-			s.pending[ev.PID] = origin{ev.Host, ev.Port}
+			s.pending[b] = origin{ev.Host, ev.Port}
 		}
 	case parse.Connect:
 		s.connect(&out)
@@ -243,11 +265,15 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	case parse.Failure:
 		s.failure(&out)
 	case parse.Reset:
-		out.Ended = len(s.sessions)
 		lost := s.lostKey(ev.Reason)
-		for pid, ss := range s.sessions {
+		if s.origins {
+			s.resetOrigin(&out, lost)
+			break
+		}
+		out.Ended = len(s.sessions)
+		for b, ss := range s.sessions {
 			s.lost(lost, ss.name, ss.host, ev.Time)
-			s.end(pid, ev.Time)
+			s.end(b, ev.Time)
 		}
 		for k, list := range s.anon {
 			for _, a := range list {
@@ -260,10 +286,31 @@ func (s *State) Apply(ev parse.Event) Outcome {
 			delete(s.anon, k)
 		}
 		s.peak.reset(ev.Time)
+		s.countReset(ev.Reason)
 		s.resetEnd += out.Ended
 		clear(s.pending)
 	}
 	return out
+}
+
+// resetOrigin ends the sessions of one server of a log of several (the
+// Reset's origin): the others, their pending connections and the peak
+// curve go on.
+func (s *State) resetOrigin(out *Outcome, lost failKey) {
+	ev := &out.Event
+	for b, ss := range s.sessions {
+		if b.origin == ev.Origin {
+			s.lost(lost, ss.name, ss.host, ev.Time)
+			s.end(b, ev.Time)
+			out.Ended++
+		}
+	}
+	for b := range s.pending {
+		if b.origin == ev.Origin {
+			delete(s.pending, b)
+		}
+	}
+	s.resetEnd += out.Ended
 }
 
 func (s *State) connect(out *Outcome) {
@@ -272,8 +319,8 @@ func (s *State) connect(out *Outcome) {
 		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
 			ev.Port = o.port
 		}
-		if _, ok := s.sessions[ev.PID]; ok {
-			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
+		if _, ok := s.sessions[backendOf(ev)]; ok {
+			s.end(backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
@@ -292,7 +339,7 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -308,8 +355,8 @@ func (s *State) disconnect(out *Outcome) {
 			s.close(n, ev)
 			return
 		}
-	} else if ss, ok := s.sessions[ev.PID]; ok {
-		delete(s.sessions, ev.PID)
+	} else if ss, ok := s.sessions[backendOf(ev)]; ok {
+		delete(s.sessions, backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = ss.host
 		}
@@ -340,9 +387,9 @@ func (s *State) close(n int32, ev *parse.Event) {
 // claimPending takes the "connection received" of ev's PID, if one is
 // waiting, and fills ev's host from it.
 func (s *State) claimPending(ev *parse.Event) (origin, bool) {
-	o, ok := s.pending[ev.PID]
+	o, ok := s.pending[backendOf(ev)]
 	if ok {
-		delete(s.pending, ev.PID)
+		delete(s.pending, backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = o.host
 		}
@@ -356,8 +403,8 @@ func (s *State) failure(out *Outcome) {
 		s.claimPending(ev)
 	}
 	n := int32(-1)
-	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
-		delete(s.sessions, ev.PID)
+	if ss, ok := s.sessions[backendOf(ev)]; ok && ev.PID != 0 {
+		delete(s.sessions, backendOf(ev))
 		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
@@ -424,9 +471,9 @@ func (s *State) lost(k failKey, n int32, host string, t time.Time) {
 }
 
 // end closes a session without a disconnection line.
-func (s *State) end(pid int, t time.Time) {
-	ss := s.sessions[pid]
-	delete(s.sessions, pid)
+func (s *State) end(b backend, t time.Time) {
+	ss := s.sessions[b]
+	delete(s.sessions, b)
 	s.tally[ss.name].active--
 	s.add(t, ss.name, delta{net: -1})
 	s.peak.step(t, -1)

@@ -14,6 +14,7 @@ type Stats struct {
 	Foreign   int    // LOG/FATAL entries whose message is not ASCII; on the
 	// stderr fast path only the lines that may hold an event are looked at
 	// for this once the first entry is recognised.
+	Year int // the year assumed for syslog time stamps that have none; 0 if none was
 }
 
 // Add adds the counts of o, read from another input, to s. The format
@@ -28,6 +29,9 @@ func (s *Stats) Add(o Stats) {
 	s.Foreign += o.Foreign
 	if o.Format != Auto {
 		s.Format, s.Detected = o.Format, o.Detected
+	}
+	if s.Year == 0 {
+		s.Year = o.Year
 	}
 	if o.Prefix != "" {
 		s.Prefix = o.Prefix

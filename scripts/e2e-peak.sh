@@ -23,15 +23,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/pglib.sh
 . "$HERE/pglib.sh"
 
-step() { printf '\n== %s\n' "$*" >&2; }
-FAILS=0 CHECKS=0
-check() { # LABEL PGTAIL EXPECTED
-  CHECKS=$((CHECKS + 1))
-  local status=OK
-  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
-  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
-}
-
 step "cluster"
 pg_setup
 pg_start

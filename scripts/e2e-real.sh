@@ -52,7 +52,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/pglib.sh"
 
 START=$SECONDS
-step() { printf '\n== %s\n' "$*" >&2; }
 
 step "cluster${PG_LANG:+ (lc_messages = $PG_LANG)}"
 LANG_CODE=${PG_LANG:-}

@@ -58,6 +58,9 @@ PG_S_ORDER=()             # session names in opening order
 PG_TMP=''
 PG_OUT=''                # output of the last pg_psql / pg_session_sql
 PG_STARTED=0
+PG_SERVERS=()             # servers saved by pg_save (several servers in one script)
+PG_CURRENT=''
+declare -A PG_SAVED=()
 
 # Regex (ERE) for FATAL lines that refuse a connection attempt.
 PG_REFUSAL_RE='FATAL:  (password authentication failed|.*authentication failed for user|no pg_hba\.conf entry|pg_hba\.conf rejects|database ".*" does not exist|role ".*" does not exist|role ".*" is not permitted to log in|sorry, too many clients already|remaining connection slots are reserved|too many connections for (role|database)|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)|database ".*" is not currently accepting connections|permission denied for database)'
@@ -141,8 +144,9 @@ pg_setup() {
   for v in $(compgen -e); do
     case $v in PG_*) ;; PG*) unset "$v" ;; esac
   done
+  pg__new_server
   PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-pg.XXXXXX")
-  trap pg_cleanup EXIT
+  if ((${#PG_SERVERS[@]} > 0)); then trap pg_cleanup_all EXIT; else trap pg_cleanup EXIT; fi
   trap 'exit 130' INT
   trap 'exit 143' TERM
   chown "$PG_USER_OS": "$PG_TMP"
@@ -591,4 +595,67 @@ pg_check_open_count() {
   local want
   want=$(pg_open_count)
   [[ $PG_OUT == "$want" ]] || pg_die "server has $PG_OUT client sessions, script expects $want"
+}
+
+# --- several servers in one script ---------------------------------------------------
+#
+# The functions above drive one server through global variables. To drive
+# several, set each up in turn and save its variables under a name; pg_use NAME
+# makes that server the current one (saving the current one first):
+#
+#   pg_setup; pg_start; pg_save a
+#   PG_PORT=$((PG_PORT + 1)) pg_setup; pg_start; pg_save b
+#   trap pg_cleanup_all EXIT
+#   pg_use a; pg_psql ...; pg_use b; ...
+PG_SERVER_VARS=(PG_TMP PG_DATA PG_LOG PG_CTL_LOG PG_EVENTS PG_PORT PG_SOCK PG_STARTED
+  PG_CONNECTS PG_DISCONNECTS PG_FAILURES PG_RESETS PG_READY_LINES PG_FAIL_REASONS
+  PG_S_STATE PG_S_USER PG_S_DB PG_S_APP PG_S_PSQL PG_S_KEEPER PG_S_BPID PG_S_OUT PG_S_FIFO
+  PG_S_PARENT PG_S_ORDER)
+
+# pg__new_server: the bookkeeping of a server not set up yet (pg_setup).
+pg__new_server() {
+  PG_CURRENT=''
+  PG_CONNECTS=0 PG_DISCONNECTS=0 PG_FAILURES=0 PG_RESETS=0 PG_READY_LINES=0 PG_STARTED=0
+  PG_FAIL_REASONS=() PG_S_STATE=() PG_S_USER=() PG_S_DB=() PG_S_APP=() PG_S_PSQL=() PG_S_KEEPER=()
+  PG_S_BPID=() PG_S_OUT=() PG_S_FIFO=() PG_S_PARENT=() PG_S_ORDER=()
+}
+
+# pg_save NAME: remember the current server's variables as NAME.
+pg_save() {
+  PG_CTL_LOG=${PG_CTL_LOG:-$PG_LOG}
+  PG_SAVED[$1]=$(declare -p "${PG_SERVER_VARS[@]}" | sed -E 's/^declare -(-|[a-zA-Z]+) /declare -g\1 /; s/^declare -g- /declare -g /')
+  [[ " ${PG_SERVERS[*]} " == *" $1 "* ]] || PG_SERVERS+=("$1")
+  PG_CURRENT=$1
+}
+
+# pg_use NAME: save the current server, make NAME the current one.
+pg_use() {
+  [[ -n ${PG_SAVED[$1]:-} ]] || pg_die "pg_use: no server '$1'"
+  [[ -n $PG_CURRENT ]] && pg_save "$PG_CURRENT"
+  eval "${PG_SAVED[$1]}"
+  PG_CURRENT=$1
+}
+
+# pg_cleanup_all: pg_cleanup for every saved server (as an EXIT trap).
+pg_cleanup_all() {
+  local rc=$? s
+  set +e
+  [[ -n $PG_CURRENT ]] && pg_save "$PG_CURRENT"
+  for s in "${PG_SERVERS[@]}"; do
+    (eval "${PG_SAVED[$s]}"; pg_cleanup) >/dev/null 2>&1
+  done
+  # A server set up but not saved yet.
+  [[ -z $PG_CURRENT && -n $PG_TMP ]] && (pg_cleanup) >/dev/null 2>&1
+  exit "$rc"
+}
+
+# step TITLE: a progress line. check LABEL GOT WANT: one row of an e2e
+# script's result table; FAILS and CHECKS count the rows.
+step() { printf '\n== %s\n' "$*" >&2; }
+FAILS=0 CHECKS=0
+check() {
+  CHECKS=$((CHECKS + 1))
+  local status=OK
+  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
 }

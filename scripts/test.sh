@@ -62,11 +62,17 @@ if ! cmp -s parse/catalog_gen.go /tmp/pgtail-catalog.$$.go; then
 fi
 rm -f /tmp/pgtail-catalog.$$.go
 
+step "deploy examples: promtool check config and rules"
+command -v promtool >/dev/null || { echo "promtool not found: apt-get install prometheus (.ci/run does)"; exit 1; }
+promtool check config scripts/deploy/prometheus-scrape.yml
+promtool check rules scripts/deploy/pgtail-alerts.yml
+promtool test rules scripts/deploy/pgtail-alerts.test.yml
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
-step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers)"
-for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope; do
 	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
@@ -94,6 +100,17 @@ step "build"
 mkdir -p bin
 go build -o bin/pgtail .
 
+step "deploy example: systemd-analyze verify pgtail.service"
+if command -v systemd-analyze >/dev/null; then
+	unit_dir=$(mktemp -d)
+	sed "s|/usr/local/bin/pgtail|$PWD/bin/pgtail|" scripts/deploy/pgtail.service >"$unit_dir/pgtail.service"
+	out=$(systemd-analyze verify "$unit_dir/pgtail.service" 2>&1) || true
+	rm -rf "$unit_dir"
+	if [ -n "$out" ]; then echo "$out"; exit 1; fi
+else
+	echo "systemd-analyze not installed: unit not checked"
+fi
+
 step "README sample command"
 ./bin/pgtail connections testdata/logs/pg15-debian.log
 
@@ -108,6 +125,12 @@ bash scripts/e2e-lang.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
+
+step "a fleet: two servers, pgtail --follow --listen each, a real Prometheus (promtool check metrics on a real scrape)"
+bash scripts/e2e-fleet.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL through rsyslog's traditional format: history and peak time"
+bash scripts/e2e-syslog.sh "$PWD/bin/pgtail"
 
 echo
 echo "all tests passed"
