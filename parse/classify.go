@@ -149,10 +149,10 @@ func matchRefusal(msg []byte) (r *refusal, claimed bool) {
 
 // classifyFatal fills ev from a FATAL message and reports whether it
 // refused a connection.
-func classifyFatal(msg []byte, ev *Event) bool {
+func classifyFatal(msg []byte, ev *Event, nt *interner) bool {
 	r, claimed := matchRefusal(msg)
 	if r != nil {
-		failure(ev, msg, r)
+		failure(ev, msg, r, nt)
 		return true
 	}
 	if claimed {
@@ -160,18 +160,18 @@ func classifyFatal(msg []byte, ev *Event) bool {
 	}
 	if k := bytes.Index(msg, authFailed); k > 0 && k < 40 {
 		method := bytes.Trim(msg[:k], "\"")
-		failure(ev, msg[k+1:], &refusal{reason: string(method) + " authentication failed", category: authFailedCategory, names: "u"})
+		failure(ev, msg[k+1:], &refusal{reason: string(method) + " authentication failed", category: authFailedCategory, names: "u"}, nt)
 		return true
 	}
 	return false
 }
 
-func failure(ev *Event, msg []byte, r *refusal) {
+func failure(ev *Event, msg []byte, r *refusal, nt *interner) {
 	ev.Kind = Failure
 	ev.AfterAuth = r.afterAuth
 	ev.Reason = r.reason
 	if ev.Reason == "" {
-		ev.Reason = string(msg)
+		ev.Reason = nt.str(msg)
 	}
 	ev.Category = r.category
 	// Quoted names in the text: the requested user, database, host.
@@ -186,7 +186,7 @@ func failure(ev *Event, msg []byte, r *refusal) {
 		if e < 0 {
 			return
 		}
-		v := string(rest[:e])
+		v := nt.str(rest[:e])
 		rest = rest[e+1:]
 		switch n {
 		case 'u':

@@ -60,7 +60,7 @@ func TestFailureCategory(t *testing.T) {
 func TestRefusalsReadTheirMsgid(t *testing.T) {
 	for _, r := range refusals {
 		var ev Event
-		if !classifyFatal([]byte(r.msgid), &ev) {
+		if !classifyFatal([]byte(r.msgid), &ev, nil) {
 			t.Errorf("%q: not a failure", r.msgid)
 			continue
 		}

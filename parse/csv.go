@@ -2,7 +2,7 @@ package parse
 
 import (
 	"bytes"
-	"strings"
+	"slices"
 )
 
 // csvDecoder reads csvlog records. The column set depends on the server
@@ -22,9 +22,11 @@ type csvDecoder struct {
 	src    lineSource
 	st     *Stats
 	raw    []byte   // the record being gathered
-	fields []string // its fields, for the records that are split
+	fields [][]byte // its fields, for the records that are split: in raw or unq
+	unq    []byte   // the quoted fields with doubled quotes, undoubled
 	f      fields   // the session fields of the record
 	zc     zoneCache
+	names  interner // of the events' strings
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -52,7 +54,7 @@ func (d *csvDecoder) decode() (Event, error) {
 			continue
 		}
 		var ok bool
-		d.fields, ok = splitCSV(raw, d.fields[:0])
+		d.fields, d.unq, ok = splitCSV(raw, d.fields[:0], d.unq)
 		if !ok {
 			d.st.Skipped++
 			continue
@@ -130,82 +132,94 @@ func csvMayBeEvent(raw []byte) bool {
 
 // splitCSV splits one record into fields (RFC 4180: quoted fields, inner
 // quotes doubled, newlines inside quotes). It reports false for a record
-// that is not well formed.
-func splitCSV(raw []byte, fields []string) ([]string, bool) {
+// that is not well formed. The fields are views of raw, but for quoted
+// fields with doubled quotes, which are undoubled into unq (reused, so
+// that no field costs an allocation).
+func splitCSV(raw []byte, fields [][]byte, unq []byte) ([][]byte, []byte, bool) {
+	unq = slices.Grow(unq[:0], len(raw)) // never grows below: the views into it stay valid
 	for {
 		if len(raw) > 0 && raw[0] == '"' {
-			var b []byte
 			i := 1
+			var b []byte
 			for {
 				j := bytes.IndexByte(raw[i:], '"')
 				if j < 0 {
-					return fields, false
+					return fields, unq, false
 				}
-				b = append(b, raw[i:i+j]...)
-				i += j + 1
-				if i < len(raw) && raw[i] == '"' {
-					b = append(b, '"')
-					i++
+				if i+j+1 < len(raw) && raw[i+j+1] == '"' {
+					// A doubled quote: the field is undoubled into unq.
+					if b == nil {
+						b = unq[len(unq):]
+					}
+					b = append(b, raw[i:i+j+1]...)
+					i += j + 2
 					continue
 				}
+				if b != nil {
+					b = append(b, raw[i:i+j]...)
+					unq = unq[:len(unq)+len(b)]
+				} else {
+					b = raw[i : i+j]
+				}
+				i += j + 1
 				break
 			}
-			fields = append(fields, string(b))
+			fields = append(fields, b)
 			raw = raw[i:]
 			if len(raw) == 0 {
-				return fields, true
+				return fields, unq, true
 			}
 			if raw[0] != ',' {
-				return fields, false
+				return fields, unq, false
 			}
 			raw = raw[1:]
 			continue
 		}
 		k := bytes.IndexByte(raw, ',')
 		if k < 0 {
-			return append(fields, string(raw)), true
+			return append(fields, raw), unq, true
 		}
-		fields = append(fields, string(raw[:k]))
+		fields = append(fields, raw[:k])
 		raw = raw[k+1:]
 	}
 }
 
 // record reads the fields of one csvlog record into ev and reports
 // whether it is a connection event.
-func (d *csvDecoder) record(rec []string, ev *Event) bool {
+func (d *csvDecoder) record(rec [][]byte, ev *Event) bool {
 	if len(rec) < csvMinColumns {
 		// Not a csvlog record, or one cut short at the end of the input.
 		d.st.Skipped++
 		return false
 	}
 	d.st.Entries++
-	sev := recordSeverity(rec[csvSeverity])
+	sev := recordSeverity(string(rec[csvSeverity]))
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !classifyMsg(d.st, sev, []byte(rec[csvMessage]), ev) {
+	if !classifyMsg(d.st, sev, rec[csvMessage], ev, &d.names) {
 		return false
 	}
 	f := &d.f
 	*f = fields{}
-	if t, ok := d.zc.parseTimestamp([]byte(rec[csvTime])); ok {
+	if t, ok := d.zc.parseTimestamp(rec[csvTime]); ok {
 		f.time, f.hasTime = t, true
 	}
-	if pid := []byte(rec[csvPID]); digits(pid) && len(pid) < 10 {
+	if pid := rec[csvPID]; digits(pid) && len(pid) < 10 {
 		f.pid = atoi(pid)
 	}
-	f.user = known([]byte(rec[csvUser]))
-	f.db = known([]byte(rec[csvDB]))
+	f.user = known(rec[csvUser])
+	f.db = known(rec[csvDB])
 	if len(rec) > csvApp {
-		f.app = known([]byte(rec[csvApp]))
+		f.app = known(rec[csvApp])
 	}
 	// "host:port", "[local]", IPv6 "::1:38126": the port follows the last colon.
 	from := rec[csvFrom]
-	if k := strings.LastIndexByte(from, ':'); k > 0 && digits([]byte(from[k+1:])) {
-		f.host, f.port = []byte(from[:k]), []byte(from[k+1:])
+	if k := bytes.LastIndexByte(from, ':'); k > 0 && digits(from[k+1:]) {
+		f.host, f.port = from[:k], from[k+1:]
 	} else {
-		f.host = known([]byte(from))
+		f.host = known(from)
 	}
-	f.apply(ev)
+	f.apply(ev, &d.names)
 	return true
 }

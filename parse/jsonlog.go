@@ -11,8 +11,9 @@ import (
 // its log collector runs; those go to a stderr decoder.
 type jsonDecoder struct {
 	line stderrDecoder // its src and st are the jsonDecoder's
-	rec  jsonRecord
-	f    fields // the session fields of the record
+	rec  jsonRecord    // for the records scanJSON leaves to encoding/json
+	unq  []byte        // scanJSON's unescaped values
+	f    fields        // the session fields of the record
 	zc   zoneCache
 }
 
@@ -63,40 +64,45 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 	if !jsonMayBeEvent(line) {
 		return false
 	}
-	rec := &d.rec
-	*rec = jsonRecord{}
-	if err := json.Unmarshal(line, rec); err != nil {
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
-			st.Skipped++
-			return false
+	var rec jsonView
+	if !scanJSON(line, &rec, &d.unq) {
+		// Not the plain shape the server writes: the full decoder.
+		r := &d.rec
+		*r = jsonRecord{}
+		if err := json.Unmarshal(line, r); err != nil {
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) {
+				st.Skipped++
+				return false
+			}
+			// A key of the wrong type: use the others.
 		}
-		// A key of the wrong type: use the others.
+		rec = r.view()
 	}
-	sev := recordSeverity(rec.Severity)
+	sev := recordSeverity(string(rec.severity))
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !classifyMsg(st, sev, []byte(rec.Message), ev) {
+	if !classifyMsg(st, sev, rec.message, ev, &d.line.names) {
 		return false
 	}
 	f := &d.f
 	*f = fields{}
-	if t, ok := d.zc.parseTimestamp([]byte(rec.Timestamp)); ok {
+	if t, ok := d.zc.parseTimestamp(rec.timestamp); ok {
 		f.time, f.hasTime = t, true
 	}
-	if rec.PID > 0 {
-		f.pid = rec.PID
+	if rec.pid > 0 {
+		f.pid = rec.pid
 	}
-	f.user = optBytes(rec.User)
-	f.db = optBytes(rec.DBName)
-	f.app = optBytes(rec.App)
-	f.host = optBytes(rec.RemoteHost)
-	if p := rec.RemotePort; digits(p) {
+	f.user = known(rec.user)
+	f.db = known(rec.db)
+	f.app = known(rec.app)
+	f.host = known(rec.host)
+	if p := rec.port; digits(p) {
 		f.port = p
 	}
 	ev.Line = st.Lines
-	f.apply(ev)
+	f.apply(ev, &d.line.names)
 	return true
 }
 
@@ -128,11 +134,4 @@ func jsonMayBeEvent(line []byte) bool {
 		return logEventStart(rest[m+len(jsonMessageKey):])
 	}
 	return false
-}
-
-func optBytes(s *string) []byte {
-	if s == nil {
-		return nil
-	}
-	return known([]byte(*s))
 }

@@ -43,15 +43,15 @@ type catalogEntry struct {
 
 // classifyMsg classifies a whole message of a csvlog or jsonlog record,
 // which may hold newlines (the French disconnection does).
-func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
-	if classify(sev, msg, ev) {
+func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event, nt *interner) bool {
+	if classify(sev, msg, ev, nt) {
 		return true
 	}
 	if hasHighByte(msg) {
 		st.Foreign++
 	}
 	tr, _ := localize(sev, msg)
-	if tr != nil && classify(sev, tr, ev) {
+	if tr != nil && classify(sev, tr, ev, nt) {
 		st.Localized++
 		return true
 	}

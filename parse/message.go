@@ -10,12 +10,12 @@ import (
 // classify fills ev from a LOG or FATAL message and reports whether the
 // message is a connection event. It never looks at other severities, so a
 // query text that contains "connection authorized:" is never an event.
-func classify(sev severity, msg []byte, ev *Event) bool {
+func classify(sev severity, msg []byte, ev *Event, nt *interner) bool {
 	switch sev {
 	case sevLog:
-		return classifyLog(msg, ev)
+		return classifyLog(msg, ev, nt)
 	case sevFatal:
-		return classifyFatal(msg, ev)
+		return classifyFatal(msg, ev, nt)
 	}
 	return false
 }
@@ -71,7 +71,7 @@ func logEventStart(msg []byte) bool {
 	return false
 }
 
-func classifyLog(msg []byte, ev *Event) bool {
+func classifyLog(msg []byte, ev *Event, nt *interner) bool {
 	if len(msg) == 0 {
 		return false
 	}
@@ -80,16 +80,16 @@ func classifyLog(msg []byte, ev *Event) bool {
 		if bytes.HasPrefix(msg, mReceived) {
 			ev.Kind = Received
 			rest := msg[len(mReceived):]
-			if k := bytes.LastIndex(rest, []byte(" port=")); k >= 0 {
-				ev.Host, ev.Port = string(rest[:k]), string(rest[k+6:])
+			if k := lastIndex(rest, pPort); k >= 0 {
+				ev.Host, ev.Port = nt.str(rest[:k]), nt.str(rest[k+6:])
 			} else {
-				ev.Host = string(rest)
+				ev.Host = nt.str(rest)
 			}
 			return true
 		}
 		if bytes.HasPrefix(msg, mAuthorized) {
 			ev.Kind = Connect
-			parseAuthorized(msg[len(mAuthorized):], ev, true)
+			parseAuthorized(msg[len(mAuthorized):], ev, true, nt)
 			return true
 		}
 		if bytes.HasPrefix(msg, mReady) {
@@ -110,12 +110,12 @@ func classifyLog(msg []byte, ev *Event) bool {
 		if bytes.HasPrefix(msg, mReplication) {
 			ev.Kind = Connect
 			ev.Replication = true
-			parseAuthorized(msg[len(mReplication):], ev, false)
+			parseAuthorized(msg[len(mReplication):], ev, false, nt)
 			return true
 		}
 	case 'd':
 		if bytes.HasPrefix(msg, mDisconnect) {
-			return parseDisconnect(msg[len(mDisconnect):], ev)
+			return parseDisconnect(msg[len(mDisconnect):], ev, nt)
 		}
 	case 's':
 		if bytes.HasPrefix(msg, mStarting) {
@@ -149,13 +149,13 @@ var (
 // parseAuthorized reads "U[ database=D][ application_name=A][ SSL enabled (…)][ GSS (…)]".
 // Values are not quoted and may hold spaces, so it anchors on the
 // right-hand markers in their fixed order.
-func parseAuthorized(b []byte, ev *Event, hasDB bool) {
+func parseAuthorized(b []byte, ev *Event, hasDB bool, nt *interner) {
 	// Strip the encryption suffixes, which always end the line with ")".
 	if n := len(b); n > 0 && b[n-1] == ')' {
-		if k := bytes.LastIndex(b, pGSS); k >= 0 {
+		if k := lastIndex(b, pGSS); k >= 0 {
 			b = b[:k]
 		}
-		if k := bytes.LastIndex(b, pSSL); k >= 0 && b[len(b)-1] == ')' {
+		if k := lastIndex(b, pSSL); k >= 0 && b[len(b)-1] == ')' {
 			b = b[:k]
 		}
 	}
@@ -166,15 +166,15 @@ func parseAuthorized(b []byte, ev *Event, hasDB bool) {
 	}
 	if hasDB {
 		if k := bytes.Index(b, pDatabase); k >= 0 {
-			ev.DB = string(b[k+len(pDatabase):])
+			ev.DB = nt.str(b[k+len(pDatabase):])
 			b = b[:k]
 		}
 	} else {
 		ev.DB = replicationDB
 	}
-	ev.User = string(b)
+	ev.User = nt.str(b)
 	if hasApp && len(app) > 0 {
-		ev.App = string(app)
+		ev.App = nt.str(app)
 	}
 }
 
@@ -185,7 +185,7 @@ var (
 )
 
 // parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]".
-func parseDisconnect(b []byte, ev *Event) bool {
+func parseDisconnect(b []byte, ev *Event, nt *interner) bool {
 	k := bytes.Index(b, pUser)
 	if k < 0 {
 		return false
@@ -197,19 +197,19 @@ func parseDisconnect(b []byte, ev *Event) bool {
 	ev.Kind = Disconnect
 	ev.Duration = d
 	b = b[k+len(pUser):]
-	if k := bytes.LastIndex(b, pPort); k >= 0 && digits(b[k+len(pPort):]) {
-		ev.Port = string(b[k+len(pPort):])
+	if k := lastIndex(b, pPort); k >= 0 && digits(b[k+len(pPort):]) {
+		ev.Port = nt.str(b[k+len(pPort):])
 		b = b[:k]
 	}
-	if k := bytes.LastIndex(b, pHost); k >= 0 {
-		ev.Host = string(b[k+len(pHost):])
+	if k := lastIndex(b, pHost); k >= 0 {
+		ev.Host = nt.str(b[k+len(pHost):])
 		b = b[:k]
 	}
 	if k := bytes.Index(b, pDatabase); k >= 0 {
-		ev.DB = string(b[k+len(pDatabase):])
+		ev.DB = nt.str(b[k+len(pDatabase):])
 		b = b[:k]
 	}
-	ev.User = string(b)
+	ev.User = nt.str(b)
 	return true
 }
 
@@ -253,4 +253,22 @@ func parseSessionTime(b []byte) (time.Duration, bool) {
 		return time.Duration(math.MaxInt64), true
 	}
 	return time.Duration(total) * time.Millisecond, true
+}
+
+// lastIndex is bytes.LastIndex for the short markers of the message
+// parsers: it looks for the marker's last byte with
+// bytes.LastIndexByte, where bytes.LastIndex hashes the whole line.
+func lastIndex(b, sep []byte) int {
+	n := len(sep)
+	last := sep[n-1]
+	for end := len(b); ; {
+		k := bytes.LastIndexByte(b[:end], last)
+		if k < 0 {
+			return -1
+		}
+		if k+1 >= n && string(b[k+1-n:k+1]) == string(sep) {
+			return k + 1 - n
+		}
+		end = k
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+	"sync/atomic"
 )
 
 // blockSource is the lineSource of the stderr fast path (scan.go): the
@@ -23,12 +24,14 @@ type blockSource struct {
 	ci      int       // next candidate of blk
 	blkLine int       // lines of blk counted in Stats.Lines
 	counted int       // where endBlock counts blk's lines from (Entries/Skipped); -1: every line is handed out
+	ev      int32     // the worker's event of the line next returned last (in blk.evs); -1: none
 }
 
 func (s *blockSource) next() ([]byte, error) {
 	if s.pipe == nil {
 		s.start()
 	}
+	s.ev = -1
 	for {
 		if s.blk == nil {
 			s.nextBlock()
@@ -50,6 +53,7 @@ func (s *blockSource) next() ([]byte, error) {
 				}
 				s.st.Lines += int(c.line) - s.blkLine
 				s.blkLine = int(c.line)
+				s.ev = c.ev
 				return s.takeAt(int(c.off)), nil
 			}
 		}
@@ -57,6 +61,19 @@ func (s *blockSource) next() ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// event returns the event a worker read from the line next returned
+// last, if it read it with prefix p (the decoder's current prefix, which
+// it also publishes for the workers' next blocks); nil if none.
+func (s *blockSource) event(p *prefix) *Event {
+	if p != nil && s.pipe.pfx.Load() != p {
+		s.pipe.pfx.Store(p)
+	}
+	if s.ev < 0 || p == nil || s.blk.pfx != p {
+		return nil
+	}
+	return &s.blk.evs[s.ev]
 }
 
 func (s *blockSource) peek() ([]byte, bool) {
@@ -136,7 +153,8 @@ type pipeline struct {
 	free chan *block
 	in   []chan *block
 	out  []chan *block
-	seq  int // blocks received by Read
+	seq  int                    // blocks received by Read
+	pfx  atomic.Pointer[prefix] // the prefix the workers read events with (blockSource.event)
 }
 
 func (s *blockSource) start() {
@@ -151,6 +169,7 @@ func (s *blockSource) start() {
 		p.in, p.out = append(p.in, in), append(p.out, out)
 		go func() {
 			var fs []finder
+			var pp preParser
 			for k := 0; ; k++ {
 				b, ok := <-in
 				if !ok {
@@ -160,6 +179,8 @@ func (s *blockSource) start() {
 					fs = newFinders(b.buf) // and again every 16 MB
 				}
 				b.scan(fs, exact)
+				b.pfx = p.pfx.Load()
+				pp.preParse(b)
 				out <- b
 			}
 			close(out)

@@ -34,7 +34,7 @@ type fields struct {
 // database (from the startup packet) win over names quoted in the text,
 // which cannot be split reliably; where the prefix's own split is
 // ambiguous, prefixSet.preferQuoted chose the split that agrees with them.
-func (f *fields) apply(ev *Event) {
+func (f *fields) apply(ev *Event, nt *interner) {
 	if f.hasTime {
 		ev.Time = f.time
 	}
@@ -42,7 +42,7 @@ func (f *fields) apply(ev *Event) {
 	override := ev.Kind == Failure
 	set := func(dst *string, v []byte) {
 		if v != nil && (override || *dst == "") {
-			*dst = string(v)
+			*dst = nt.str(v)
 		}
 	}
 	set(&ev.User, f.user)
@@ -51,10 +51,10 @@ func (f *fields) apply(ev *Event) {
 	}
 	set(&ev.Host, f.host)
 	if ev.Port == "" && f.port != nil {
-		ev.Port = string(f.port)
+		ev.Port = nt.str(f.port)
 	}
 	if ev.Kind != Connect && f.app != nil && ev.App == "" {
-		ev.App = string(f.app)
+		ev.App = nt.str(f.app)
 	}
 }
 
@@ -335,7 +335,7 @@ const maxPIDDigits = 10
 
 // multiword lists values with spaces that an escape prints, longest
 // first: %b backend types, %i activities.
-var multiword = map[byte][]string{
+var multiword = [256][]string{
 	'b': {"logical replication parallel worker", "logical replication tablesync worker", "logical replication apply worker",
 		"logical replication launcher", "logical replication worker", "autovacuum launcher", "autovacuum worker",
 		"background worker", "background writer", "standalone backend", "client backend", "parallel worker",

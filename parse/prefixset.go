@@ -45,6 +45,26 @@ func (ps *prefixSet) name() string {
 	return ""
 }
 
+// current returns the prefix that is tried first: the one given, or the
+// one that fitted most lines so far (nil before any did).
+func (ps *prefixSet) current() *prefix {
+	if ps.fixed != nil {
+		return ps.fixed
+	}
+	if ps.best != nil {
+		return ps.best.p
+	}
+	return nil
+}
+
+// hit counts a line whose prefix current() matched elsewhere (a scan
+// worker), as match would have counted it.
+func (ps *prefixSet) hit() {
+	if ps.fixed == nil {
+		ps.best.hits++
+	}
+}
+
 // match reports whether p is one of the set's prefixes, and reads its
 // fields into ps.f.
 func (ps *prefixSet) match(p []byte) bool {
@@ -77,12 +97,14 @@ func (ps *prefixSet) match(p []byte) bool {
 // holds "@" (bob@contoso.com@sales), the quoted name is not. A split the
 // prefix cannot make is not taken: the first match stands.
 func (ps *prefixSet) preferQuoted(p []byte, ev *Event) {
-	user, db := []byte(ev.User), []byte(ev.DB)
-	if ev.User == "" || string(ps.f.user) == ev.User {
-		user = nil
+	// Names that agree with the first split are the common case: compare
+	// before converting anything (no allocation per failure).
+	var user, db []byte
+	if ev.User != "" && string(ps.f.user) != ev.User {
+		user = []byte(ev.User)
 	}
-	if ev.DB == "" || string(ps.f.db) == ev.DB {
-		db = nil
+	if ev.DB != "" && string(ps.f.db) != ev.DB {
+		db = []byte(ev.DB)
 	}
 	if user == nil && db == nil || ps.last == nil {
 		return

@@ -88,12 +88,18 @@ type block struct {
 	err   error  // set on the last block: io.EOF or the read error
 
 	entries, skipped int // Stats.Entries and Skipped of all lines of buf
+
+	// The events the worker read from candidate lines (see preParse),
+	// with the prefix they were read with.
+	pfx *prefix
+	evs []Event
 }
 
 // A cand is a line of a block that holds an anchor.
 type cand struct {
 	off  int32 // where the line starts in buf
 	line int32 // its 0-based line number in the block
+	ev   int32 // its event in evs, read by the worker; -1: none
 }
 
 // A finder searches a block for the anchors that hold one byte, by that
@@ -237,7 +243,7 @@ func (b *block) scan(fs []finder, exact bool) {
 			end = m + k + 1
 		}
 		if buf[start] != '\t' { // continuation lines never hold an event
-			b.cands = append(b.cands, cand{int32(start), int32(line)})
+			b.cands = append(b.cands, cand{int32(start), int32(line), -1})
 		}
 		line++
 		pos = end
@@ -300,5 +306,44 @@ func lineStart(buf []byte, pos, m int) int {
 		if lo == pos {
 			return pos
 		}
+	}
+}
+
+// A preParser is a scan worker's state for reading the events of the
+// candidate lines of its blocks, so that the decoder only takes them.
+type preParser struct {
+	names interner
+	zc    zoneCache
+	f     fields
+}
+
+// preParse reads the candidate lines of b that are English connection
+// events and whose prefix b.pfx matches (the prefix the decoder uses: see
+// blockSource.event) into b.evs, as stderrDecoder.parseLine would read
+// them but for Event.Line. The other lines (translated messages, prefixes
+// of another shape) are left to the decoder.
+func (pp *preParser) preParse(b *block) {
+	b.evs = b.evs[:0]
+	if b.pfx == nil {
+		return
+	}
+	for i := range b.cands {
+		c := &b.cands[i]
+		line := b.buf[c.off:]
+		if k := bytes.IndexByte(line, '\n'); k >= 0 {
+			line = line[:k+1]
+		}
+		line = trimEOL(line)
+		sev, word, start := lineSeverity(line)
+		if sev != sevLog && sev != sevFatal {
+			continue
+		}
+		var ev Event
+		if !classify(sev, message(line, start), &ev, &pp.names) || !b.pfx.match(line[:word], &pp.f, &pp.zc) {
+			continue
+		}
+		pp.f.apply(&ev, &pp.names)
+		c.ev = int32(len(b.evs))
+		b.evs = append(b.evs, ev)
 	}
 }

@@ -135,19 +135,48 @@ func TestFastPathSameAsSerial(t *testing.T) {
 	t.Run("prefix", func(t *testing.T) { checkSame(t, []byte(cases["resets"]), Options{Prefix: "%m [%p] %q%u@%d "}) })
 }
 
-// TestFastPathBenchCorpus compares the two paths on the corpus that
-// scripts/bench.sh generates, when it is there.
+// TestFastPathBenchCorpus compares the two paths on the corpora that
+// scripts/bench.sh generates, when they are there.
 func TestFastPathBenchCorpus(t *testing.T) {
-	f := "/tmp/pgtail-bench/stderr-100mb.log"
 	if testing.Short() {
 		t.Skip("short")
 	}
-	data, err := os.ReadFile(f)
-	if err != nil {
-		t.Skipf("no bench corpus: %v", err)
+	for _, shape := range []string{"quiet", "storm"} {
+		data, err := os.ReadFile("/tmp/pgtail-bench/" + shape + "-stderr-100mb.log")
+		if err != nil {
+			t.Logf("no %s bench corpus: %v", shape, err)
+			continue
+		}
+		data = data[:bytes.LastIndexByte(data[:min(len(data), 16<<20)], '\n')+1]
+		t.Run(shape, func(t *testing.T) { checkSame(t, data, Options{}) })
 	}
-	data = data[:bytes.LastIndexByte(data[:min(len(data), 16<<20)], '\n')+1]
-	checkSame(t, data, Options{})
+}
+
+// TestWorkersReadEvents: on the fast path the scan workers read the
+// events (the decoder only takes them), but for the first blocks, read
+// before the decoder knows the prefix, and for translated messages.
+func TestWorkersReadEvents(t *testing.T) {
+	conn := "2026-11-24 10:01:00.005 UTC [201] app_user@production LOG:  connection authorized: user=app_user database=production application_name=rails\n"
+	stmt := "2026-11-24 10:01:00.006 UTC [201] app_user@production LOG:  statement: select 1\n"
+	disc := "2026-11-24 10:01:00.007 UTC [201] app_user@production LOG:  disconnection: session time: 0:00:00.002 user=app_user database=production host=[local]\n"
+	de := "2026-11-25 21:41:16.713 CET [16044] alice@appdb LOG:  Verbindung autorisiert: Benutzer=alice Datenbank=appdb application_name=psql\n"
+	for _, tc := range []struct {
+		name string
+		opt  Options
+	}{{"detected", Options{}}, {"given", Options{Prefix: "%m [%p] %q%u@%d "}}} {
+		r := NewReader(strings.NewReader(strings.Repeat(conn+stmt+disc+de, 40000)), tc.opt)
+		n := 0
+		for _, err := range r.All() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		d := r.dec.(*stderrDecoder)
+		if n != 3*40000 || d.fromWorkers < 2*40000*9/10 || d.fromWorkers > 2*40000 {
+			t.Errorf("%s: %d of %d events read by the workers, want 90-100%% of the %d English ones", tc.name, d.fromWorkers, n, 2*40000)
+		}
+	}
 }
 
 // TestAnchorsCoverEvents: every message the classifier turns into an

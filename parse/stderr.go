@@ -13,6 +13,10 @@ type stderrDecoder struct {
 	src lineSource
 	st  *Stats
 	ps  *prefixSet
+
+	names interner // of the events' strings
+
+	fromWorkers int // events the scan workers read (preParsed), for tests
 }
 
 func (d *stderrDecoder) decode() (Event, error) {
@@ -22,13 +26,32 @@ func (d *stderrDecoder) decode() (Event, error) {
 			return Event{}, err
 		}
 		var e Event
-		if d.parseLine(line, &e) {
+		if d.preParsed(&e) || d.parseLine(line, &e) {
 			if e.Kind == Failure && strings.HasSuffix(e.Reason, "authentication failed") {
 				d.detail(&e)
 			}
 			return e, nil
 		}
 	}
+}
+
+// preParsed takes the event that a scan worker read from the line just
+// taken, if it did (blockSource.event), with the counts parseLine makes.
+func (d *stderrDecoder) preParsed(ev *Event) bool {
+	bs, ok := d.src.(*blockSource)
+	if !ok {
+		return false
+	}
+	pe := bs.event(d.ps.current())
+	if pe == nil {
+		return false
+	}
+	*ev = *pe
+	ev.Line = d.st.Lines
+	d.st.Entries++ // a LOG or FATAL line
+	d.ps.hit()
+	d.fromWorkers++
+	return true
 }
 
 var labelDetail = []byte("DETAIL")
@@ -84,13 +107,9 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal && sev != sevOther {
 		return false
 	}
-	msg := line[start:]
-	// log_error_verbosity=verbose puts the SQLSTATE first: "00000: ".
-	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
-		msg = msg[7:]
-	}
+	msg := message(line, start)
 	ev.Line = d.st.Lines // before a continuation is taken
-	if !classify(sev, msg, ev) {
+	if !classify(sev, msg, ev, &d.names) {
 		var ok bool
 		if line, ok = d.localized(sev, line, msg, ev); !ok {
 			return false
@@ -98,6 +117,16 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	}
 	d.applyPrefix(line[:word], ev)
 	return true
+}
+
+// message returns the message of a line whose message starts at start.
+func message(line []byte, start int) []byte {
+	msg := line[start:]
+	// log_error_verbosity=verbose puts the SQLSTATE first: "00000: ".
+	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
+		msg = msg[7:]
+	}
+	return msg
 }
 
 // localized classifies msg, which is not an English event, as a
@@ -124,7 +153,7 @@ func (d *stderrDecoder) localized(sev severity, line, msg []byte, ev *Event) ([]
 			tr, more = localize(sev, head)
 		}
 	}
-	if tr == nil || !classify(sev, tr, ev) {
+	if tr == nil || !classify(sev, tr, ev, &d.names) {
 		return nil, false
 	}
 	d.st.Localized++
@@ -151,5 +180,5 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event) {
 	} else if ev.Kind == Failure {
 		d.ps.preferQuoted(p, ev)
 	}
-	d.ps.f.apply(ev)
+	d.ps.f.apply(ev, &d.names)
 }

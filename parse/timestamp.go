@@ -26,6 +26,13 @@ var zoneOffsets = map[string]int{
 type zoneCache struct {
 	name string
 	loc  *time.Location
+
+	// The midnight of the last date read, in the zone of that read: a
+	// time stamp of the same day is that plus its time of day (every
+	// zone here is a fixed offset), without time.Date's calendar work.
+	day      [10]byte
+	dayLoc   *time.Location
+	midnight time.Time
 }
 
 func (c *zoneCache) lookup(b []byte) (*time.Location, bool) {
@@ -143,7 +150,12 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 	if mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 {
 		return time.Time{}, false
 	}
-	return time.Date(atoi(b[0:4]), time.Month(mon), day, hh, mm, ss, nsec, loc), true
+	if loc != c.dayLoc || string(b[:10]) != string(c.day[:]) {
+		c.midnight = time.Date(atoi(b[0:4]), time.Month(mon), day, 0, 0, 0, 0, loc)
+		c.dayLoc = loc
+		copy(c.day[:], b[:10])
+	}
+	return c.midnight.Add(time.Duration(hh*3600+mm*60+ss)*time.Second + time.Duration(nsec)), true
 }
 
 // parseEpoch reads %n: Unix seconds with milliseconds, "1795646476.694".

@@ -13,9 +13,18 @@
 # stay under $BENCH_DIR (default /tmp/pgtail-bench), never in git; an existing
 # corpus of the right size is reused (FRESH=1 rebuilds it).
 #
-# Environment: SIZE_MB (stderr corpus, default 1024), CSV_MB (csvlog and
-# jsonlog corpora, default 300), RUNS (default 5), BENCH_DIR, PG_BIN,
-# PGTAIL_BIN (time this binary instead of building the working tree).
+# Two shapes of log, each captured from a real server:
+#   quiet  mostly long sessions running statements; connection lines are
+#          about 3 % of all lines (the default)
+#   storm  a connection storm: pgbench -C (a new session per transaction,
+#          as an application without a pooler does) with log_statement =
+#          'all', and a few failed logins; connection received/authorized/
+#          disconnection lines are about a third of all lines
+#
+# Environment: SHAPE (quiet, storm or "quiet storm"; default quiet),
+# SIZE_MB (stderr corpus, default 1024), CSV_MB (csvlog and jsonlog
+# corpora, default 300), RUNS (default 5), BENCH_DIR, PG_BIN, PGTAIL_BIN
+# (time this binary instead of building the working tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -31,8 +40,8 @@ mkdir -p "$BENCH_DIR"
 log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- capture
-capture() {
-	local out=$BENCH_DIR/capture
+capture() { # shape
+	local shape=$1 out=$BENCH_DIR/capture-$1
 	if [ -s "$out/pg.log" ] && [ -z "${FRESH:-}" ]; then return; fi
 	rm -rf "$out"; mkdir -p "$out"
 	local tmp; tmp=$(mktemp -d /tmp/pgtail-bench-pg.XXXXXX)
@@ -65,9 +74,14 @@ CONF
 	local pg=(-h "$tmp" -p "$port" -U postgres)
 	"${as[@]}" "$PG_BIN/createdb" "${pg[@]}" bench
 	"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -i -s 1 -q bench >/dev/null 2>&1
-	# Mostly long sessions (statements), some connection churn (-C).
-	"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -c 4 -T 6 -n bench >/dev/null 2>&1
-	"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -C -c 2 -T 5 -n bench >/dev/null 2>&1
+	if [ "$shape" = storm ]; then
+		# Every transaction in a session of its own, from 4 clients.
+		"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -C -c 4 -T 8 -n bench >/dev/null 2>&1
+	else
+		# Mostly long sessions (statements), some connection churn (-C).
+		"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -c 4 -T 6 -n bench >/dev/null 2>&1
+		"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -C -c 2 -T 5 -n bench >/dev/null 2>&1
+	fi
 	for i in 1 2 3 4 5; do
 		"${as[@]}" "$PG_BIN/psql" "${pg[@]}" -d bench -X -q -v ON_ERROR_STOP=0 >/dev/null 2>&1 <<SQL || true
 SET application_name = 'report$i';
@@ -83,21 +97,26 @@ SQL
 		"${as[@]}" "$PG_BIN/psql" "${pg[@]}" -d nosuchdb -X -c 'select 1' >/dev/null 2>&1 || true
 		"${as[@]}" "$PG_BIN/psql" "${pg[@]}" -U nosuchuser -d bench -X -c 'select 1' >/dev/null 2>&1 || true
 	done
-	"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -c 4 -T 3 -n bench >/dev/null 2>&1
+	if [ "$shape" = storm ]; then
+		"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -C -c 2 -T 3 -n bench >/dev/null 2>&1
+	else
+		"${as[@]}" "$PG_BIN/pgbench" "${pg[@]}" -c 4 -T 3 -n bench >/dev/null 2>&1
+	fi
 	stop_pg
 	cp "$tmp/log/pg" "$out/pg.log"
 	cp "$tmp/log/pg.csv" "$out/pg.csv"
 	cp "$tmp/log/pg.json" "$out/pg.json"
 	rm -rf "$tmp"; trap - EXIT
-	log "captured $(wc -l <"$out/pg.log") stderr lines"
+	log "captured $(wc -l <"$out/pg.log") stderr lines ($shape), $(grep -cE 'connection (received|authorized)|disconnection: session time' "$out/pg.log") of them connection lines"
 }
 
-corpus() { # format size_mb file
+corpus() { # shape format size_mb file
+	local shape=$1; shift
 	local f=$3
 	if [ -s "$f" ] && [ -z "${FRESH:-}" ]; then return; fi
-	log "generating $f ($2 MB $1)"
-	local src=$BENCH_DIR/capture/pg.log
-	case $1 in csvlog) src=$BENCH_DIR/capture/pg.csv ;; jsonlog) src=$BENCH_DIR/capture/pg.json ;; esac
+	log "generating $f ($2 MB $1, $shape)"
+	local src=$BENCH_DIR/capture-$shape/pg.log
+	case $1 in csvlog) src=$BENCH_DIR/capture-$shape/pg.csv ;; jsonlog) src=$BENCH_DIR/capture-$shape/pg.json ;; esac
 	"$BENCH_DIR/benchgen" -format="$1" -size="$2" <"$src" >"$f.tmp"
 	mv "$f.tmp" "$f"
 }
@@ -127,7 +146,8 @@ accepts() { : | "$PGTAIL" connections "$@" >/dev/null 2>&1; }
 
 row() { printf '| %-66s | %7s | %5s |\n' "$1" "$2" "$3"; }
 
-table() { # format file: every command on the same file, ratio to the three-pattern grep
+table() { # shape format file: every command on the same file, ratio to the three-pattern grep
+	local shape=$1; shift
 	local file=$2 base c t
 	local q3="LC_ALL=C grep -cE 'connection authorized|disconnection: session time|FATAL' < FILE"
 	local fmt=""
@@ -140,7 +160,7 @@ table() { # format file: every command on the same file, ratio to the three-patt
 	if accepts --json; then cmds+=("pgtail connections$fmt --json < FILE"); fi
 	cmds+=("$q3" "cat FILE | LC_ALL=C grep -cE 'connection authorized|disconnection: session time|FATAL'" "LC_ALL=C grep -c 'connection authorized' < FILE" "cat FILE > /dev/null")
 	echo
-	echo "$1: FILE = $file ($(($(stat -c %s "$file") >> 20)) MB, $(wc -l <"$file") lines); median of $RUNS runs; nproc=$(nproc)"
+	echo "$shape $1: FILE = $file ($(($(stat -c %s "$file") >> 20)) MB, $(wc -l <"$file") lines); median of $RUNS runs; nproc=$(nproc)"
 	echo
 	row command seconds ratio
 	row "$(printf -- '-%.0s' {1..66})" "-------" "-----"
@@ -165,28 +185,25 @@ fi
 go build -o "$BENCH_DIR/benchgen" ./scripts/benchgen
 go build -o "$BENCH_DIR/latency" ./scripts/latency
 export PGTAIL_STATE=$BENCH_DIR/state.json # never the user's recorded session
-capture
-big=$BENCH_DIR/stderr-${SIZE_MB}mb.log
-small=$BENCH_DIR/stderr-100mb.log
-corpus stderr "$SIZE_MB" "$big"
-corpus stderr 100 "$small"
-
 echo "pgtail ${PGTAIL_BIN:-$(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty)}, $(go version | cut -d' ' -f3), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), nproc=$(nproc)"
-table stderr "$big"
-
-if accepts --format=csvlog; then
-	corpus csvlog "$CSV_MB" "$BENCH_DIR/csvlog-${CSV_MB}mb.csv"
-	table csvlog "$BENCH_DIR/csvlog-${CSV_MB}mb.csv"
-else
-	echo; echo "csvlog: skipped, this pgtail does not accept --format=csvlog"
-fi
-if accepts --format=jsonlog; then
-	corpus jsonlog "$CSV_MB" "$BENCH_DIR/jsonlog-${CSV_MB}mb.json"
-	table jsonlog "$BENCH_DIR/jsonlog-${CSV_MB}mb.json"
-else
-	echo; echo "jsonlog: skipped, this pgtail does not accept --format=jsonlog"
-fi
-
+for shape in ${SHAPE:-quiet}; do
+	case $shape in quiet | storm) ;; *) log "unknown SHAPE $shape (quiet or storm)"; exit 1 ;; esac
+	capture "$shape"
+	big=$BENCH_DIR/$shape-stderr-${SIZE_MB}mb.log
+	corpus "$shape" stderr "$SIZE_MB" "$big"
+	table "$shape" stderr "$big"
+	for f in csvlog jsonlog; do
+		if accepts --format=$f; then
+			file=$BENCH_DIR/$shape-$f-${CSV_MB}mb.$f
+			corpus "$shape" $f "$CSV_MB" "$file"
+			table "$shape" $f "$file"
+		else
+			echo; echo "$shape $f: skipped, this pgtail does not accept --format=$f"
+		fi
+	done
+done
+small=$BENCH_DIR/$shape-stderr-100mb.log
+corpus "$shape" stderr 100 "$small"
 echo
 echo "peak RSS (MB): pgtail connections < 100 MB: $(rss_mb "$PGTAIL connections < $small"), < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections < $big"); --history < ${SIZE_MB} MB: $(rss_mb "$PGTAIL connections --history < $big"); cat ${SIZE_MB} MB | pgtail connections: $(rss_mb "$PGTAIL connections < <(cat $big)")"
 echo

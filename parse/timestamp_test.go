@@ -1,0 +1,57 @@
+package parse
+
+import (
+	"testing"
+	"time"
+)
+
+// TestParseTimestampSameDay: the time stamps read from a cached midnight
+// are exactly those time.Date gives, across days, zones, a leap second
+// and a day that does not exist.
+func TestParseTimestampSameDay(t *testing.T) {
+	var zc zoneCache
+	for _, s := range []string{
+		"2026-11-24 10:00:00.123 UTC", "2026-11-24 23:59:59.999 UTC", "2026-11-24 00:00:00 UTC",
+		"2026-11-25 00:00:01.5 UTC", "2026-11-25 00:00:01.5 CET", "2026-11-25 13:14:15.161718 CET",
+		"2026-11-25 13:14:15 +05:45", "2026-11-25 13:14:15 -03", "2026-12-31 23:59:60.250 UTC",
+		"2026-02-30 12:00:00 UTC", "2026-02-30 12:00:01 XYZ", "2026-11-25 13:14:15 UTC",
+	} {
+		got, ok := zc.parseTimestamp([]byte(s))
+		if !ok {
+			t.Fatalf("%q not read", s)
+		}
+		var fresh zoneCache
+		loc, _ := fresh.lookup([]byte(s[len(s)-len(zoneOf(s)):]))
+		want := time.Date(atoi([]byte(s[0:4])), time.Month(atoi([]byte(s[5:7]))), atoi([]byte(s[8:10])),
+			atoi([]byte(s[11:13])), atoi([]byte(s[14:16])), atoi([]byte(s[17:19])), nanos(s), loc)
+		if !got.Equal(want) || got.String() != want.String() {
+			t.Errorf("%q: %v, want %v", s, got, want)
+		}
+	}
+}
+
+func zoneOf(s string) string {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ' ' {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
+func nanos(s string) int {
+	if s[19] != '.' {
+		return 0
+	}
+	n, k := 0, 0
+	for _, c := range s[20:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n, k = n*10+int(c-'0'), k+1
+	}
+	for ; k < 9; k++ {
+		n *= 10
+	}
+	return n
+}
