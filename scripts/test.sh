@@ -71,8 +71,8 @@ promtool test rules scripts/deploy/pgtail-alerts.test.yml
 step "go test -race ./..."
 go test -race -count=1 ./...
 
-step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes)"
-for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope; do
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes, the json key scanner, the csv splitter)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope FuzzScanJSON FuzzSplitCSV; do
 	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
@@ -80,8 +80,8 @@ done
 # Hostile input (README, "Hostile input and safety"): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
 for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun ./record:FuzzScanNames; do
-	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
-	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
+	step "fuzz ${target#*:} for ${FUZZTIME:-20s}"
+	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-20s}"
 done
 
 step "soak: 30 s at 20000 lines/s"
