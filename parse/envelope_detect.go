@@ -84,6 +84,11 @@ func sniffJSON(line []byte) (Format, error) {
 	case bytes.HasPrefix(line, []byte(`{"timestamp":`)) || has(`"error_severity"`): // any spacing around the colon
 		return JSONLog, nil
 	}
+	if !json.Valid(line) {
+		// Not JSON after all ("{" then anything): read as a plain log,
+		// whose lines are skipped and counted like any other garbage.
+		return sniff(line), nil
+	}
 	return Auto, unknownJSON(line)
 }
 

@@ -122,6 +122,9 @@ func readEvents(r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats, err
 // into reads or whether its lines end in CR LF.
 func checkReader(t *testing.T, name string, data []byte, opt parse.Options, exactLines, literal bool) {
 	evs, stats, err := readEvents(bytes.NewReader(data), opt)
+	if errors.Is(err, parse.ErrUnknownJSON) {
+		return // a JSON document of unknown keys: a clear error, not garbage read as names
+	}
 	if err != nil {
 		t.Fatalf("%s: Read error on in-memory input: %v", name, err)
 	}
