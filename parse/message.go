@@ -111,7 +111,9 @@ func classifyLog(msg []byte, ev *Event) bool {
 			return parseDisconnect(msg[len(mDisconnect):], ev)
 		}
 	case 's':
-		if bytes.HasPrefix(msg, mStarting) {
+		// "starting PostgreSQL %s on %s, compiled by %s, %d-bit" in
+		// full: text after it is not the server's (see fields.agrees).
+		if bytes.HasPrefix(msg, mStarting) && bytes.Contains(msg, []byte(" on ")) && bytes.HasSuffix(msg, []byte("-bit")) {
 			ev.Kind, ev.Reason = Reset, "restart"
 			return true
 		}

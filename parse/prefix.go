@@ -137,6 +137,25 @@ type matcher struct {
 	f     *fields
 	zc    *zoneCache
 	steps int
+	open  bool // see opens
+}
+
+// maxName is the longest user or database name PostgreSQL writes: it cuts
+// the names of the startup packet to NAMEDATALEN-1 bytes.
+const maxName = 63
+
+// opens reports whether b, a line without a severity, is the start of an
+// entry whose user or database name (%u, %d) holds a newline: b matches p
+// up to such an escape, and the rest of b can be the start of its value.
+// PostgreSQL writes the names of the startup packet unescaped, so the
+// lines up to the one that closes the prefix belong to this entry.
+func (p *prefix) opens(b []byte, f *fields, zc *zoneCache) bool {
+	if len(b) > 4096 || !p.has('u') && !p.has('d') {
+		return false
+	}
+	m := matcher{p: p, in: b, f: f, zc: zc, open: true}
+	*f = fields{}
+	return m.at(0, 0)
 }
 
 // match reports whether b is exactly what p prints, and fills f.
@@ -156,9 +175,12 @@ func (m *matcher) at(ti, pos int) bool {
 	}
 	toks := m.p.toks
 	if ti == len(toks) {
-		return pos == len(m.in)
+		return pos == len(m.in) && !m.open
 	}
 	t := toks[ti]
+	if m.open && (t.esc == 'u' || t.esc == 'd') && len(m.in)-pos <= maxName {
+		return true // the name runs on past the end of the line
+	}
 	if t.lit != nil {
 		if !bytes.HasPrefix(m.in[pos:], t.lit) {
 			return false
@@ -167,7 +189,7 @@ func (m *matcher) at(ti, pos int) bool {
 	}
 	if t.esc == 'q' {
 		// Non-session processes stop printing here.
-		if pos == len(m.in) {
+		if pos == len(m.in) && !m.open {
 			return true
 		}
 		return m.at(ti+1, pos)
@@ -388,4 +410,40 @@ var knownPrefixes = []string{
 	"%m ",
 	"%t ",
 	"",
+}
+
+// agrees reports whether ev, read from the message after the prefix p
+// that f was read from, agrees with the prefix as the server writes them:
+// a reset or a "connection received" comes from a process with no user
+// and database yet; a connect, a disconnect and a failure name the user
+// and database of the prefix. A line that disagrees is not what the
+// server wrote, but text inside a client-chosen name (see prefix.opens),
+// and is no event. In a single line a name need only be in the prefix (a
+// name with "@" or a quote splits ambiguously); where the prefix spans
+// lines (joined), the name read must be the message's, up to the first
+// newline, which the message writes on a TAB line of its own.
+func (f *fields) agrees(ev *Event, p []byte, joined bool) bool {
+	switch ev.Kind {
+	case Reset, Received:
+		return f.user == nil && f.db == nil
+	case Connect, Disconnect, Failure:
+		db := ev.DB
+		if ev.Replication {
+			db = ""
+		}
+		return f.names(ev.User, f.user, p, joined) && f.names(db, f.db, p, joined)
+	}
+	return true
+}
+
+// names reports whether the name v a message gives agrees with the
+// prefix p, whose field for it holds name (nil when p has none).
+func (f *fields) names(v string, name, p []byte, joined bool) bool {
+	switch {
+	case v == "" || name == nil:
+		return true
+	case joined:
+		return string(name) == v || len(name) > len(v) && string(name[:len(v)]) == v && name[len(v)] == '\n'
+	}
+	return bytes.Contains(p, []byte(v))
 }

@@ -67,6 +67,16 @@ func (ps *prefixSet) match(p []byte) bool {
 	return false
 }
 
+// opens reports whether line, which has no severity, starts an entry
+// whose user or database name holds a newline (prefix.opens), under the
+// set's prefix: the given one, or the one that fitted most lines so far.
+func (ps *prefixSet) opens(line []byte) bool {
+	if ps.fixed != nil {
+		return ps.fixed.opens(line, &ps.f, &ps.zc)
+	}
+	return ps.best != nil && ps.best.p.opens(line, &ps.f, &ps.zc)
+}
+
 // loose reads what it can from a prefix of unknown shape into ps.f: a
 // time stamp at the start and the first bracketed number as the process ID.
 func (ps *prefixSet) loose(p []byte) {

@@ -134,7 +134,7 @@ func (r *Reader) start() error {
 	default:
 		var src lineSource = lines
 		if !r.serial {
-			src = &blockSource{in: r.in, st: st, exact: r.opt.ExactCounts}
+			src = &blockSource{in: r.in, st: st, exact: r.opt.ExactCounts, opens: r.ps.opens}
 		}
 		r.dec = &stderrDecoder{src: src, st: st, ps: r.ps}
 	}

@@ -13,6 +13,8 @@ type stderrDecoder struct {
 	src lineSource
 	st  *Stats
 	ps  *prefixSet
+
+	scratch []byte // a line and its TAB lines (names)
 }
 
 func (d *stderrDecoder) decode() (Event, error) {
@@ -67,7 +69,13 @@ func (d *stderrDecoder) continuation() ([]byte, bool) {
 // parseLine reads one stderr-format line into ev and reports whether it
 // is a connection event. It counts the line in Stats.Entries or Skipped.
 func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
+	ev.Line = d.st.Lines // before a continuation is taken
 	sev, word, start := lineSeverity(line)
+	joined := false
+	if sev == sevNone && d.ps.opens(line) {
+		line, sev, word, start = d.join(line)
+		joined = sev != sevNone
+	}
 	sev.count(&d.st.Entries, &d.st.Skipped)
 	if sev != sevLog && sev != sevFatal && sev != sevOther {
 		return false
@@ -77,15 +85,109 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
 		msg = msg[7:]
 	}
-	ev.Line = d.st.Lines // before a continuation is taken
 	if !classify(sev, msg, ev) {
 		var ok bool
 		if line, ok = d.localized(sev, line, msg, ev); !ok {
 			return false
 		}
+	} else if ev.Kind == Failure && bytes.Count(msg, dquote)%2 == 1 ||
+		ev.Kind == Connect && (joined || !ev.Replication && !bytes.Contains(msg, pDatabase)) {
+		// A name that holds a newline goes on in the message on TAB
+		// lines: a quote is open, the prefix's names span lines, or a
+		// connect's message stops before its database.
+		// line is a copy then: a peek voids the source's.
+		all, more := d.names(line, len(line)-len(msg), ev.Kind == Failure)
+		line, msg = all, all[len(line)-len(msg):]
+		if more {
+			*ev = Event{Line: ev.Line}
+			if !classify(sev, msg, ev) {
+				return false
+			}
+		}
 	}
-	d.applyPrefix(line[:word], ev)
-	return true
+	return d.applyPrefix(line[:word], ev, joined)
+}
+
+var dquote = []byte{'"'}
+
+// maxJoin bounds the bytes that join and names add to an entry: two
+// names of at most maxName bytes, and what the prefix writes between them.
+const maxJoin = 4 * maxName
+
+// join reads an entry whose user or database name holds a newline
+// (prefix.opens): PostgreSQL writes the names unescaped, so the lines
+// after line, whatever they look like, are part of the entry up to the
+// one where its prefix closes with a severity. That is the first place
+// where the whole prefix matches, with names no longer than PostgreSQL
+// writes, and, when the message is an event, with the names the message
+// gives (fields.agrees): a forged line inside a name closes nothing. It
+// returns the entry, its lines joined with "\n", with the severity of the
+// place found; when no line within maxJoin bytes closes it, nothing more
+// is taken and line comes back alone, without a severity.
+func (d *stderrDecoder) join(line []byte) (entry []byte, sev severity, word, msg int) {
+	j := append([]byte(nil), line...)
+	n := len(j)
+	for len(j)-n <= maxJoin {
+		next, ok := d.src.peek()
+		if !ok {
+			break
+		}
+		from := len(j) + 1
+		j = append(append(j, '\n'), next...)
+		if sev, word, msg, ok := d.close(j, from); ok {
+			d.src.take()
+			return j, sev, word, msg
+		}
+		if len(j)-n > maxJoin {
+			break
+		}
+		d.src.take()
+	}
+	return j[:n], sevNone, 0, 0
+}
+
+// close finds where the prefix of entry closes at or after from (see join).
+func (d *stderrDecoder) close(entry []byte, from int) (sev severity, word, msg int, ok bool) {
+	for i := from; i < len(entry); {
+		k := bytes.Index(entry[i:], colon2)
+		if k < 0 {
+			break
+		}
+		k += i
+		i = k + 1
+		w := k
+		for w > from && (entry[w-1] >= 'A' && entry[w-1] <= 'Z' || entry[w-1] >= '0' && entry[w-1] <= '9') {
+			w--
+		}
+		sev := severityOf(entry[w:k])
+		if sev == sevNone || !d.ps.match(entry[:w]) || len(d.ps.f.user) > maxName || len(d.ps.f.db) > maxName {
+			continue
+		}
+		var ev Event
+		if classify(sev, entry[k+len(colon2):], &ev) && !d.ps.f.agrees(&ev, entry[:w], true) {
+			continue
+		}
+		return sev, w, k + len(colon2), true
+	}
+	return 0, 0, 0, false
+}
+
+// names takes the TAB lines that continue the message msg at the end of
+// line (msg is where it starts): PostgreSQL writes a newline in a message as "\n\t", and a name
+// with one goes on there. A failure's lines are taken while a quote is
+// open; a connect's, all of them (maxJoin bytes at most). It returns the line with them, their
+// TABs dropped, in a buffer of d's, and whether it took any.
+func (d *stderrDecoder) names(line []byte, msg int, quoted bool) ([]byte, bool) {
+	all := append(d.scratch[:0], line...) // line is void after a peek
+	for len(all)-len(line) <= maxJoin && (!quoted || bytes.Count(all[msg:], dquote)%2 == 1) {
+		next, ok := d.continuation()
+		if !ok {
+			break
+		}
+		all = append(append(all, '\n'), next...)
+	}
+	d.scratch = all
+	return all, len(all) > len(line)
 }
 
 // localized classifies msg, which is not an English event, as a
@@ -124,11 +226,14 @@ func hasHighByte(b []byte) bool {
 	return false
 }
 
-// applyPrefix reads the session fields of the prefix p into ev.
-func (d *stderrDecoder) applyPrefix(p []byte, ev *Event) {
+// applyPrefix reads the session fields of the prefix p into ev, and
+// reports whether they agree with the message (fields.agrees).
+func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 	if !d.ps.match(p) {
 		d.st.Loose++
 		d.ps.loose(p)
 	}
+	ok := d.ps.f.agrees(ev, p, joined)
 	d.ps.f.apply(ev)
+	return ok
 }
