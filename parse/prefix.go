@@ -412,17 +412,21 @@ var knownPrefixes = []string{
 	"",
 }
 
+// How fields.agrees compares the names of a message with the prefix's.
+const (
+	single      = iota // a one-line prefix: the name need only be in it (a name with "@" or a quote splits ambiguously)
+	joinedOpen         // a prefix over lines, its message's first line: the name up to its first newline
+	joinedWhole        // a prefix over lines, the whole message: the name
+)
+
 // agrees reports whether ev, read from the message after the prefix p
 // that f was read from, agrees with the prefix as the server writes them:
 // a reset or a "connection received" comes from a process with no user
 // and database yet; a connect, a disconnect and a failure name the user
-// and database of the prefix. A line that disagrees is not what the
-// server wrote, but text inside a client-chosen name (see prefix.opens),
-// and is no event. In a single line a name need only be in the prefix (a
-// name with "@" or a quote splits ambiguously); where the prefix spans
-// lines (joined), the name read must be the message's, up to the first
-// newline, which the message writes on a TAB line of its own.
-func (f *fields) agrees(ev *Event, p []byte, joined bool) bool {
+// and database of the prefix (compared as mode says). A line that
+// disagrees is not what the server wrote, but text inside a client-chosen
+// name (see prefix.opens), and is no event.
+func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
 	switch ev.Kind {
 	case Reset, Received:
 		return f.user == nil && f.db == nil
@@ -431,19 +435,21 @@ func (f *fields) agrees(ev *Event, p []byte, joined bool) bool {
 		if ev.Replication {
 			db = ""
 		}
-		return f.names(ev.User, f.user, p, joined) && f.names(db, f.db, p, joined)
+		return sameName(ev.User, f.user, p, mode) && sameName(db, f.db, p, mode)
 	}
 	return true
 }
 
-// names reports whether the name v a message gives agrees with the
+// sameName reports whether the name v a message gives agrees with the
 // prefix p, whose field for it holds name (nil when p has none).
-func (f *fields) names(v string, name, p []byte, joined bool) bool {
+func sameName(v string, name, p []byte, mode int) bool {
 	switch {
 	case v == "" || name == nil:
 		return true
-	case joined:
+	case mode == joinedOpen:
 		return string(name) == v || len(name) > len(v) && string(name[:len(v)]) == v && name[len(v)] == '\n'
+	case mode == joinedWhole:
+		return string(name) == v
 	}
 	return bytes.Contains(p, []byte(v))
 }

@@ -85,25 +85,26 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if len(msg) > 7 && msg[5] == ':' && msg[6] == ' ' && alnum(msg[:5]) {
 		msg = msg[7:]
 	}
+	if sev == sevFatal && (joined || bytes.Count(msg, dquote)%2 == 1) {
+		// A quoted name that holds a newline goes on on TAB lines.
+		line, msg = d.names(line, len(line)-len(msg), !joined)
+	}
 	if !classify(sev, msg, ev) {
 		var ok bool
 		if line, ok = d.localized(sev, line, msg, ev); !ok {
 			return false
 		}
-	} else if ev.Kind == Failure && bytes.Count(msg, dquote)%2 == 1 ||
-		ev.Kind == Connect && (joined || !ev.Replication && !bytes.Contains(msg, pDatabase)) {
-		// A name that holds a newline goes on in the message on TAB
-		// lines: a quote is open, the prefix's names span lines, or a
-		// connect's message stops before its database.
-		// line is a copy then: a peek voids the source's.
-		all, more := d.names(line, len(line)-len(msg), ev.Kind == Failure)
-		line, msg = all, all[len(line)-len(msg):]
-		if more {
+	} else if ev.Kind == Connect && (joined || !ev.Replication && !bytes.Contains(msg, pDatabase)) {
+		// So do a connect's names, when the prefix's span lines or the
+		// message stops before its database.
+		var more []byte
+		if more, msg = d.names(line, len(line)-len(msg), false); len(more) > len(line) {
 			*ev = Event{Line: ev.Line}
 			if !classify(sev, msg, ev) {
 				return false
 			}
 		}
+		line = more
 	}
 	return d.applyPrefix(line[:word], ev, joined)
 }
@@ -146,7 +147,10 @@ func (d *stderrDecoder) join(line []byte) (entry []byte, sev severity, word, msg
 	return j[:n], sevNone, 0, 0
 }
 
-// close finds where the prefix of entry closes at or after from (see join).
+// close finds where the prefix of entry closes at or after from (see
+// join): the first place that reads as an event agreeing with the
+// prefix, or else the last place where the prefix matches at all (a
+// severity written inside a name comes before the server's).
 func (d *stderrDecoder) close(entry []byte, from int) (sev severity, word, msg int, ok bool) {
 	for i := from; i < len(entry); {
 		k := bytes.Index(entry[i:], colon2)
@@ -159,26 +163,29 @@ func (d *stderrDecoder) close(entry []byte, from int) (sev severity, word, msg i
 		for w > from && (entry[w-1] >= 'A' && entry[w-1] <= 'Z' || entry[w-1] >= '0' && entry[w-1] <= '9') {
 			w--
 		}
-		sev := severityOf(entry[w:k])
-		if sev == sevNone || !d.ps.match(entry[:w]) || len(d.ps.f.user) > maxName || len(d.ps.f.db) > maxName {
+		s := severityOf(entry[w:k])
+		if s == sevNone || !d.ps.match(entry[:w]) || len(d.ps.f.user) > maxName || len(d.ps.f.db) > maxName {
 			continue
 		}
 		var ev Event
-		if classify(sev, entry[k+len(colon2):], &ev) && !d.ps.f.agrees(&ev, entry[:w], true) {
+		if classify(s, entry[k+len(colon2):], &ev) {
+			if d.ps.f.agrees(&ev, entry[:w], joinedOpen) {
+				return s, w, k + len(colon2), true
+			}
 			continue
 		}
-		return sev, w, k + len(colon2), true
+		sev, word, msg, ok = s, w, k+len(colon2), true
 	}
-	return 0, 0, 0, false
+	return sev, word, msg, ok
 }
 
-// names takes the TAB lines that continue the message msg at the end of
-// line (msg is where it starts): PostgreSQL writes a newline in a message as "\n\t", and a name
-// with one goes on there. A failure's lines are taken while a quote is
-// open; a connect's, all of them (maxJoin bytes at most). It returns the line with them, their
-// TABs dropped, in a buffer of d's, and whether it took any.
-func (d *stderrDecoder) names(line []byte, msg int, quoted bool) ([]byte, bool) {
-	all := append(d.scratch[:0], line...) // line is void after a peek
+// names takes the TAB lines that continue the message at msg in line:
+// PostgreSQL writes a newline in a message as "\n\t", and a name with one
+// goes on there. While a quote is open (quoted), or else all of them
+// (maxJoin bytes at most). It returns line with them, their TABs dropped,
+// in a buffer of d's (line is void after a peek), and the message in it.
+func (d *stderrDecoder) names(line []byte, msg int, quoted bool) (all, m []byte) {
+	all = append(d.scratch[:0], line...)
 	for len(all)-len(line) <= maxJoin && (!quoted || bytes.Count(all[msg:], dquote)%2 == 1) {
 		next, ok := d.continuation()
 		if !ok {
@@ -187,7 +194,7 @@ func (d *stderrDecoder) names(line []byte, msg int, quoted bool) ([]byte, bool) 
 		all = append(append(all, '\n'), next...)
 	}
 	d.scratch = all
-	return all, len(all) > len(line)
+	return all, all[msg:]
 }
 
 // localized classifies msg, which is not an English event, as a
@@ -233,7 +240,11 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 		d.st.Loose++
 		d.ps.loose(p)
 	}
-	ok := d.ps.f.agrees(ev, p, joined)
+	mode := single
+	if joined {
+		mode = joinedWhole
+	}
+	ok := d.ps.f.agrees(ev, p, mode)
 	d.ps.f.apply(ev)
 	return ok
 }
