@@ -419,6 +419,27 @@ const (
 	joinedWhole        // a prefix over lines, the whole message: the name
 )
 
+// tail reports whether b, the text before a line's severity, is what p
+// writes after a user or database name (%u, %d) and not a whole prefix:
+// the line goes on with the entry of the line above, which ends inside
+// such a name (a line that a newline at the end of a name pushed there).
+func (p *prefix) tail(b []byte, f *fields, zc *zoneCache) bool {
+	if len(b) > 4096 {
+		return false
+	}
+	for i, t := range p.toks {
+		if t.esc != 'u' && t.esc != 'd' || i == 0 {
+			continue
+		}
+		m := matcher{p: p, in: b, f: f, zc: zc}
+		*f = fields{}
+		if m.at(i+1, 0) {
+			return !p.match(b, f, zc)
+		}
+	}
+	return false
+}
+
 // agrees reports whether ev, read from the message after the prefix p
 // that f was read from, agrees with the prefix as the server writes them:
 // a reset or a "connection received" comes from a process with no user

@@ -77,6 +77,16 @@ func (ps *prefixSet) opens(line []byte) bool {
 	return ps.best != nil && ps.best.p.opens(line, &ps.f, &ps.zc)
 }
 
+// tail reports whether line, which has a severity at word, goes on with
+// the entry above (prefix.tail). It overwrites the fields read last.
+func (ps *prefixSet) tail(line []byte, word int) bool {
+	p := ps.fixed
+	if p == nil && ps.best != nil {
+		p = ps.best.p
+	}
+	return p != nil && p.tail(line[:word], &ps.f, &ps.zc)
+}
+
 // loose reads what it can from a prefix of unknown shape into ps.f: a
 // time stamp at the start and the first bracketed number as the process ID.
 func (ps *prefixSet) loose(p []byte) {

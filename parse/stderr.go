@@ -246,5 +246,17 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 	}
 	ok := d.ps.f.agrees(ev, p, mode)
 	d.ps.f.apply(ev)
-	return ok
+	return ok && !d.pushed()
+}
+
+// pushed reports whether the next line goes on with the entry above
+// (prefix.tail): then the line just read ended inside a name that a
+// client chose, and is not the server's.
+func (d *stderrDecoder) pushed() bool {
+	next, ok := d.src.peek()
+	if !ok {
+		return false
+	}
+	sev, word, _ := lineSeverity(next)
+	return sev != sevNone && sev != sevBlank && d.ps.tail(next, word)
 }
