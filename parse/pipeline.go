@@ -52,6 +52,8 @@ func (s *blockSource) next() ([]byte, error) {
 				off, line := s.entryStart(int(c.off), int(c.line))
 				if off < int(c.off) {
 					s.ci-- // comes again, unless that entry takes it
+				} else if b.buf[off] == '\t' {
+					continue // a continuation line holds no event
 				}
 				s.st.Lines += line - s.blkLine
 				s.blkLine = line

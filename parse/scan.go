@@ -166,9 +166,9 @@ func (b *block) scan(fs []finder, exact bool) {
 		if k := bytes.IndexByte(buf[m:], '\n'); k >= 0 {
 			end = m + k + 1
 		}
-		if buf[start] != '\t' { // continuation lines never hold an event
-			b.cands = append(b.cands, cand{int32(start), int32(line)})
-		}
+		// A continuation line holds no event, but may be in an entry
+		// whose names hold a newline (blockSource.entryStart).
+		b.cands = append(b.cands, cand{int32(start), int32(line)})
 		line++
 		pos = end
 		for i, n := range next[:len(fs)] {

@@ -237,8 +237,14 @@ func hasHighByte(b []byte) bool {
 // reports whether they agree with the message (fields.agrees).
 func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 	if !d.ps.match(p) {
-		d.st.Loose++
-		d.ps.loose(p)
+		if d.ps.tail(p, len(p)) {
+			// The rest of an entry whose name ended in a newline: the
+			// session fields were on the line above.
+			d.ps.f = fields{}
+		} else {
+			d.st.Loose++
+			d.ps.loose(p)
+		}
 	}
 	mode := single
 	if joined {
