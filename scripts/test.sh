@@ -64,5 +64,8 @@ bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL: forged lines from client-chosen names"
+bash scripts/e2e-forgery.sh "$PWD/bin/pgtail"
+
 echo
 echo "all tests passed"
