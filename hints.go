@@ -21,7 +21,7 @@ func (t *tracker) hints() {
 	}
 	events := t.st.Summary(aggregate.Filter{}).Events
 	if t.input.Foreign > 0 && t.input.Localized == 0 && events == 0 {
-		fmt.Fprintln(t.stderr, "pgtail: the log's messages are not in English (lc_messages); pgtail reads English, German and French: set lc_messages = 'C' on the server")
+		fmt.Fprintln(t.stderr, "pgtail: the log's messages are not in English (lc_messages); pgtail reads English and the languages of PostgreSQL's own catalogs (see the README): set lc_messages = 'C' on the server")
 	} else if t.input.Foreign > t.input.Localized && t.input.Localized == 0 {
 		fmt.Fprintf(t.stderr, "pgtail: %d log entries are not in English (lc_messages) and were not read; set lc_messages = 'C' on the server\n", t.input.Foreign)
 	}

@@ -13,8 +13,8 @@ import (
 //
 // Every row is keyed by PostgreSQL's English msgid ("%s" stands for a
 // value), as in the server's message catalogs; the match pattern is
-// derived from it (see pattern), so a translated msgstr gives the pattern
-// of its language the same way.
+// derived from it (see pattern). Translated messages are rewritten to
+// this English text first, from PostgreSQL's own catalogs (localize.go).
 
 // TooManyConnections is the category of "sorry, too many clients
 // already": every connection slot was taken.
@@ -31,19 +31,11 @@ type refusal struct {
 	// their head (the text before the first value) need it; without it a
 	// row matches every message that starts with its head.
 	whole bool
-	// local are the translated forms read so far (lc_messages); localize
-	// rewrites them to the English message before it is matched.
-	local []translation
 }
 
 var refusals = []refusal{
-	{msgid: "sorry, too many clients already", reason: "too many connections", category: TooManyConnections,
-		local: []translation{
-			{from: "tut mir leid, schon zu viele Verbindungen", to: "sorry, too many clients already"},
-			{from: "désolé, trop de clients sont déjà connectés", to: "sorry, too many clients already"},
-		}},
-	{msgid: `too many connections for role "%s"`, category: "too_many_connections_for_role", afterAuth: true, names: "u",
-		local: []translation{{from: "zu viele Verbindungen von Rolle ", to: "too many connections for role ", quoted: true}}},
+	{msgid: "sorry, too many clients already", reason: "too many connections", category: TooManyConnections},
+	{msgid: `too many connections for role "%s"`, category: "too_many_connections_for_role", afterAuth: true, names: "u"},
 	{msgid: `too many connections for database "%s"`, category: "too_many_connections_for_database", afterAuth: true, names: "d"},
 	{msgid: "remaining connection slots are reserved for non-replication superuser connections", // 12–15
 		reason: "reserved connection slots", category: "reserved_slots", afterAuth: true},
@@ -51,11 +43,7 @@ var refusals = []refusal{
 		reason: "reserved connection slots", category: "reserved_slots", afterAuth: true},
 	{msgid: `remaining connection slots are reserved for roles with privileges of the "%s" role`, // 16+
 		reason: "reserved connection slots", category: "reserved_slots", afterAuth: true},
-	{msgid: `password authentication failed for user "%s"`, reason: reasonPassword, category: "authentication_failed", names: "u",
-		local: []translation{
-			{from: "Passwort-Authentifizierung für Benutzer ", to: "password authentication failed for user ", quoted: true},
-			{from: "authentification par mot de passe échouée pour l'utilisateur ", to: "password authentication failed for user ", quoted: true},
-		}},
+	{msgid: `password authentication failed for user "%s"`, reason: reasonPassword, category: "authentication_failed", names: "u"},
 	{msgid: `no pg_hba.conf entry for replication connection from host "%s", user "%s", %s`,
 		reason: "no pg_hba.conf entry", category: "no_pg_hba_entry", names: "hu"},
 	{msgid: `no pg_hba.conf entry for host "%s", user "%s", database "%s", %s`,
@@ -64,8 +52,7 @@ var refusals = []refusal{
 		reason: "pg_hba.conf rejects connection", category: "pg_hba_reject", names: "hu"},
 	{msgid: `pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s`,
 		reason: "pg_hba.conf rejects connection", category: "pg_hba_reject", names: "hud"},
-	{msgid: `database "%s" does not exist`, category: "database_does_not_exist", afterAuth: true, names: "d", whole: true,
-		local: []translation{{from: "Datenbank »", to: "database \"", marks: []string{"« existiert nicht", "\" does not exist"}}}},
+	{msgid: `database "%s" does not exist`, category: "database_does_not_exist", afterAuth: true, names: "d", whole: true},
 	{msgid: `database "%s" is not currently accepting connections`, category: "database_not_accepting_connections",
 		afterAuth: true, names: "d", whole: true},
 	{msgid: `role "%s" does not exist`, category: "role_does_not_exist", afterAuth: true, names: "u", whole: true},
@@ -138,15 +125,6 @@ var refusalPatterns = func() []refusalPattern {
 	}
 	return out
 }()
-
-// refusalTranslations are the translated forms of every refusal, for localize.
-func refusalTranslations() []translation {
-	var out []translation
-	for _, r := range refusals {
-		out = append(out, r.local...)
-	}
-	return out
-}
 
 // matchRefusal returns the refusal msg is, or nil. The first row whose
 // head msg starts with decides: when it must match whole and does not,

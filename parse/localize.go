@@ -1,44 +1,45 @@
 package parse
 
+//go:generate go run ../scripts/gencatalog
+
 import (
 	"bytes"
+	"sort"
+	"strings"
 )
 
-// Translated messages (lc_messages). pgtail reads German and French
-// connection lines by rewriting them to the English text; other
-// languages are detected (Stats.Foreign) and reported, not read.
+// Translated messages (lc_messages). PostgreSQL's own message catalogs
+// give, for every language it ships, the translation of each message
+// pgtail reads (catalog_gen.go, written by scripts/gencatalog). A
+// translated message is matched against them and rewritten to its English
+// text, with each argument put back where the English message prints it;
+// the English classifier then reads it as usual. English lines never get
+// here: they are events, or they fail a one-byte look-up first.
 
-// A translation rewrites a message that starts with from: the start
-// becomes to, and each pair in marks is replaced once, in order.
-type translation struct {
-	from, to string
-	marks    []string // from, to, from, to, …
-	quoted   bool     // the name is in »…« or «…» quotes: make them "…"
+// A catalogRole says how pgtail uses a message of the catalog.
+type catalogRole uint8
+
+const (
+	roleEvent    catalogRole = iota + 1 // a LOG message that is an event
+	roleHead                            // the start of an authorized line; pieces follow
+	rolePiece                           // a piece appended to an authorized line
+	roleFatal                           // a FATAL that refuses a connection
+	roleDetail                          // an authentication failure's DETAIL reason
+	roleSeverity                        // a severity word: LOG, FATAL, …
+	roleLabel                           // a follow-up line's label: "DETAIL:  ", …
+	roleUnknown                         // "[unknown]" in the prefix
+)
+
+// A catalogEntry is one translation of one English message (id).
+type catalogEntry struct {
+	lang     string
+	role     catalogRole
+	versions string // the server versions whose catalogs hold it
+	id, text string
+	lits     []string // text cut at its conversions: len(caps)+1 literals
+	caps     []uint8  // per capture, the conversion of id it prints
+	en       []string // id cut at its conversions
 }
-
-// translations are the connection and lifecycle messages read so far;
-// the refusals' translated forms are listed with them (classify.go).
-var translations = append([]translation{
-	// German (de)
-	{from: "Verbindung empfangen: Host=", to: "connection received: host=", marks: []string{" Port=", " port="}},
-	{from: "Verbindung autorisiert: Benutzer=", to: "connection authorized: user=",
-		marks: []string{" Datenbank=", " database=", " SSL an (Protokoll=", " SSL enabled (protocol="}},
-	{from: "Replikationsverbindung autorisiert: Benutzer=", to: "replication connection authorized: user=",
-		marks: []string{" SSL an (Protokoll=", " SSL enabled (protocol="}},
-	{from: "Verbindungsende: Sitzungszeit: ", to: "disconnection: session time: ",
-		marks: []string{" Benutzer=", " user=", " Datenbank=", " database=", " Host=", " host="}},
-	{from: "Datenbanksystem ist heruntergefahren", to: "database system is shut down"},
-	{from: "alle Serverprozesse beendet; initialisiere neu", to: "all server processes terminated; reinitializing"},
-	// French (fr)
-	{from: "connexion reçue : hôte=", to: "connection received: host="},
-	{from: "connexion autorisée : utilisateur=", to: "connection authorized: user=",
-		marks: []string{", base de données=", " database=", " base de données ", " database=", " SSL activé (protocole : ", " SSL enabled (protocol="}},
-	{from: "connexion de réplication autorisée : utilisateur=", to: "replication connection authorized: user=",
-		marks: []string{" SSL activé (protocole : ", " SSL enabled (protocol="}},
-	{from: "déconnexion : durée de la session : ", to: "disconnection: session time: ",
-		marks: []string{"\nutilisateur=", " user=", " base=", " database=", " hôte=", " host="}},
-	{from: "le système de base de données est arrêté", to: "database system is shut down"},
-}, refusalTranslations()...)
 
 // classifyMsg classifies a whole message of a csvlog or jsonlog record,
 // which may hold newlines (the French disconnection does).
@@ -49,10 +50,7 @@ func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
 	if hasHighByte(msg) {
 		st.Foreign++
 	}
-	if len(msg) == 0 || !localStart[msg[0]] {
-		return false
-	}
-	tr, _ := localize(msg)
+	tr, _ := localize(sev, msg)
 	if tr != nil && classify(sev, tr, ev) {
 		st.Localized++
 		return true
@@ -60,70 +58,371 @@ func classifyMsg(st *Stats, sev severity, msg []byte, ev *Event) bool {
 	return false
 }
 
-// localStart marks the first bytes of the translated messages, so that
-// an English line that is no event costs one lookup.
-var localStart = func() (t [256]bool) {
-	for _, tr := range translations {
-		t[tr.from[0]] = true
-	}
-	return t
-}()
-
-// localize returns the English form of a translated connection message,
-// or nil. more reports a French disconnection whose second line (a
-// continuation starting with a TAB) is not part of msg yet.
-func localize(msg []byte) (english []byte, more bool) {
-	for _, t := range translations {
-		if !bytes.HasPrefix(msg, []byte(t.from)) {
-			continue
-		}
-		rest := msg[len(t.from):]
-		if t.from == "déconnexion : durée de la session : " && bytes.IndexByte(rest, '\n') < 0 {
-			return []byte("disconnection: session time: "), true
-		}
-		out := append([]byte(t.to), rest...)
-		if t.quoted {
-			name, ok := guillemets(rest)
-			if !ok {
-				return nil, false
-			}
-			out = append(append(append([]byte(t.to), '"'), name...), '"')
-		}
-		pos := len(t.to)
-		for i := 0; i+1 < len(t.marks); i += 2 {
-			k := bytes.Index(out[pos:], []byte(t.marks[i]))
-			if k < 0 {
-				continue
-			}
-			k += pos
-			out = append(out[:k], append([]byte(t.marks[i+1]), out[k+len(t.marks[i]):]...)...)
-			pos = k + len(t.marks[i+1])
-		}
-		return out, false
-	}
-	return nil, false
+// A patterns holds the translated messages of one kind, by the first byte
+// of their text; open are those whose text starts with a conversion.
+type patterns struct {
+	first [256][]*catalogEntry
+	open  []*catalogEntry
+	// A quick look before any matching: the second bytes (mod 64) of
+	// the texts, by their first; the last bytes of the open ones.
+	second   [256]uint64
+	openLast [256]bool
 }
 
-// guillemets returns the name inside »…« (German) or « … » (French, with
-// spaces or no-break spaces inside the quotes) at the start of b, allowing
-// leading spaces.
-func guillemets(b []byte) ([]byte, bool) {
-	b = bytes.TrimLeft(b, " ")
-	for _, q := range [][2]string{{"»", "«"}, {"«", "»"}} {
-		if !bytes.HasPrefix(b, []byte(q[0])) {
+func (p *patterns) add(e *catalogEntry) {
+	if l := e.lits[0]; l == "" {
+		p.open = append(p.open, e)
+		last := e.lits[len(e.lits)-1]
+		if last == "" {
+			p.openLast = [256]bool{}
+			for i := range p.openLast {
+				p.openLast[i] = true
+			}
+		} else {
+			p.openLast[last[len(last)-1]] = true
+		}
+	} else {
+		p.first[l[0]] = append(p.first[l[0]], e)
+		if len(l) < 2 {
+			p.second[l[0]] = ^uint64(0)
+		} else {
+			p.second[l[0]] |= 1 << (l[1] & 63)
+		}
+	}
+}
+
+// mayMatch is the quick look: false when no text of p can be msg's.
+func (p *patterns) mayMatch(msg []byte) bool {
+	return len(msg) > 1 && p.second[msg[0]]&(1<<(msg[1]&63)) != 0 || len(msg) > 0 && p.openLast[msg[len(msg)-1]]
+}
+
+// sort puts the longer texts first, so that a whole 12/13 authorized line
+// is tried before the head it starts with.
+func (p *patterns) sort() {
+	for i := range p.first {
+		sort.SliceStable(p.first[i], func(a, b int) bool { return literalLen(p.first[i][a]) > literalLen(p.first[i][b]) })
+	}
+}
+
+func literalLen(e *catalogEntry) int {
+	n := 0
+	for _, l := range e.lits {
+		n += len(l)
+	}
+	return n
+}
+
+// A localCatalog is the catalog, indexed.
+type localCatalog struct {
+	log, fatal, detail patterns
+	pieces             map[string][]*catalogEntry // by language, last piece of a line first
+	words              map[string]severity        // translated severity words and labels, without ":  "
+	byLast             [256][]string              // the words by their last byte
+	detailWords        map[string]bool            // the DETAIL label in every language
+	unknown            map[string]bool            // "[unknown]" in every language
+	starts             [256][]string              // how translated LOG events start (logEventStart)
+	ascii              [][]string                 // per translated event without a non-ASCII anchor, its texts (scan.go)
+	high               [256][]highAnchor          // the others, by their first non-ASCII byte
+}
+
+// A highAnchor is an anchor whose first non-ASCII byte is at j.
+type highAnchor struct {
+	a string
+	j int
+}
+
+var local = func() (l localCatalog) {
+	l.pieces = map[string][]*catalogEntry{}
+	l.words = map[string]severity{}
+	l.detailWords = map[string]bool{"DETAIL": true}
+	l.unknown = map[string]bool{"[unknown]": true}
+	for i := range catalog {
+		e := &catalog[i]
+		switch e.role {
+		case roleSeverity, roleLabel:
+			w := strings.TrimSuffix(strings.TrimSuffix(e.lits[0], "\n"), ":  ")
+			sev := severityOf([]byte(strings.TrimSuffix(e.en[0], ":  ")))
+			if sev == sevNone || w == "" || severityOf([]byte(w)) != sevNone {
+				continue
+			}
+			l.words[w] = sev
+			if e.id == "DETAIL:  " {
+				l.detailWords[w] = true
+			}
+			continue
+		case roleUnknown:
+			l.unknown[e.text] = true
 			continue
 		}
-		b = b[len(q[0]):]
-		e := bytes.LastIndex(b, []byte(q[1]))
-		if e < 0 {
-			return nil, false
+		if e.text == e.id {
+			continue // read as English
 		}
-		name := b[:e]
-		for _, sp := range []string{" ", "\u00a0", "\u202f"} {
-			name = bytes.TrimPrefix(name, []byte(sp))
-			name = bytes.TrimSuffix(name, []byte(sp))
+		switch e.role {
+		case roleEvent, roleHead:
+			l.log.add(e)
+			l.addStart(e)
+			l.addAnchors(anchorTexts(e))
+		case roleFatal:
+			l.fatal.add(e)
+		case roleDetail:
+			l.detail.add(e)
+		case rolePiece:
+			l.pieces[e.lang] = append(l.pieces[e.lang], e)
 		}
-		return name, true
 	}
-	return nil, false
+	for w, sev := range l.words {
+		if sev == sevFatal {
+			l.addAnchors([]string{w + ":  "})
+		}
+		c := w[len(w)-1]
+		l.byLast[c] = append(l.byLast[c], w)
+	}
+	for _, ps := range l.pieces {
+		// The pieces that end the line (GSS, SSL: they end with ")") first.
+		sort.SliceStable(ps, func(a, b int) bool { return pieceRank(ps[a]) < pieceRank(ps[b]) })
+	}
+	sort.Slice(l.ascii, func(a, b int) bool { return l.ascii[a][0] < l.ascii[b][0] })
+	l.log.sort()
+	l.fatal.sort()
+	l.detail.sort()
+	return l
+}()
+
+func pieceRank(e *catalogEntry) int {
+	switch {
+	case strings.Contains(e.id, "GSS"):
+		return 0
+	case strings.Contains(e.id, "SSL"):
+		return 1
+	case strings.Contains(e.id, "application_name"):
+		return 2
+	}
+	return 3
+}
+
+// addStart records how a translated LOG event starts, for logEventStart.
+// "starting %s" ("%s startet", "\"%s\"-ის გაშვება") starts with its
+// argument, PostgreSQL's version string "PostgreSQL 15.20 …"; csvlog writes
+// it in a quoted field and jsonlog in a JSON string.
+func (l *localCatalog) addStart(e *catalogEntry) {
+	s := e.lits[0]
+	if e.id == "starting %s" {
+		s += "PostgreSQL "
+	}
+	s = s[:min(len(s), 16)]
+	for _, v := range []string{s, strings.ReplaceAll(s, `"`, `""`), strings.ReplaceAll(s, `"`, `\"`)} {
+		if !containsString(l.starts[v[0]], v) {
+			l.starts[v[0]] = append(l.starts[v[0]], v)
+		}
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// addAnchors adds the anchors of a translated event for the stderr fast
+// path: a text with a non-ASCII byte, found by highIndex, if there is one;
+// else all its texts, any of which finds it (newFinders picks one).
+func (l *localCatalog) addAnchors(texts []string) {
+	for _, a := range texts {
+		j := strings.IndexFunc(a, func(r rune) bool { return r >= 0x80 })
+		if j < 0 || len(a) < 3 {
+			continue
+		}
+		for _, h := range l.high[a[j]] {
+			if h.a == a {
+				return
+			}
+		}
+		l.high[a[j]] = append(l.high[a[j]], highAnchor{a, j})
+		return
+	}
+	l.ascii = append(l.ascii, texts)
+}
+
+// anchorTexts returns the literal texts that the first line of every
+// instance of the event e holds, the longest first. "starting %s" is
+// found by its argument, PostgreSQL's version string.
+func anchorTexts(e *catalogEntry) []string {
+	if e.id == "starting %s" {
+		return []string{"PostgreSQL "}
+	}
+	var out []string
+	for _, lit := range e.lits {
+		lit, _, nl := strings.Cut(lit, "\n") // on stderr, the first line ends there
+		if len(lit) >= 3 {
+			out = append(out, lit)
+		}
+		if nl {
+			break
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return len(out[a]) > len(out[b]) })
+	return out
+}
+
+// translatedWord returns the severity of a translated severity word or
+// label that ends b (the text before ":  "), and where the word starts.
+func translatedWord(b []byte) (severity, int) {
+	if len(b) == 0 {
+		return sevNone, 0
+	}
+	for _, w := range local.byLast[b[len(b)-1]] {
+		if len(b) >= len(w) && string(b[len(b)-len(w):]) == w {
+			return local.words[w], len(b) - len(w)
+		}
+	}
+	return sevNone, 0
+}
+
+// localize returns the English text of a translated LOG or FATAL message,
+// or nil. more reports a message whose translation goes on past a newline
+// that msg does not hold yet: on stderr, the rest is on the next lines,
+// each starting with a TAB.
+func localize(sev severity, msg []byte) (english []byte, more bool) {
+	p := &local.log
+	if sev == sevFatal {
+		p = &local.fatal
+	}
+	return p.translate(msg)
+}
+
+// localizeDetail returns the English text of a translated DETAIL reason,
+// or nil.
+func localizeDetail(msg []byte) []byte {
+	en, _ := local.detail.translate(msg)
+	return en
+}
+
+func (p *patterns) translate(msg []byte) (english []byte, more bool) {
+	if !p.mayMatch(msg) {
+		return nil, false
+	}
+	var caps [16][]byte
+	for _, set := range [2][]*catalogEntry{p.first[msg[0]], p.open} {
+		for _, e := range set {
+			if len(e.caps) > len(caps) {
+				continue
+			}
+			ok, cont := e.match(msg, caps[:len(e.caps)])
+			if cont {
+				more = true
+			}
+			if !ok {
+				continue
+			}
+			out := e.english(caps[:len(e.caps)])
+			if e.role == roleHead {
+				out = translatePieces(e.lang, out, len(e.en[0]))
+			}
+			return out, false
+		}
+	}
+	return nil, more
+}
+
+// match reports whether msg is e's translation, with the text of each
+// capture in caps. A literal is found at its first place after the
+// capture before it, the last one at the end of msg. cont reports a msg
+// that matches up to a literal holding a newline and ends there.
+func (e *catalogEntry) match(msg []byte, caps [][]byte) (ok, cont bool) {
+	if !bytes.HasPrefix(msg, []byte(e.lits[0])) {
+		return false, false
+	}
+	n := len(e.caps)
+	if n == 0 {
+		return len(msg) == len(e.lits[0]), false
+	}
+	pos := len(e.lits[0])
+	for k := 0; k < n; k++ {
+		lit := e.lits[k+1]
+		rest := msg[pos:]
+		switch {
+		case k == n-1 && lit == "":
+			caps[k], pos = rest, len(msg)
+		case k == n-1:
+			if !bytes.HasSuffix(rest, []byte(lit)) {
+				return false, endsBeforeNewline(rest, lit)
+			}
+			caps[k], pos = rest[:len(rest)-len(lit)], len(msg)
+		case lit == "":
+			caps[k] = rest[:0] // two conversions in a row: the next one takes the text
+		default:
+			i := bytes.Index(rest, []byte(lit))
+			if i < 0 {
+				return false, endsBeforeNewline(rest, lit)
+			}
+			caps[k], pos = rest[:i], pos+i+len(lit)
+		}
+	}
+	return true, false
+}
+
+// endsBeforeNewline reports whether rest, a line, ends where lit's newline
+// would be.
+func endsBeforeNewline(rest []byte, lit string) bool {
+	k := strings.IndexByte(lit, '\n')
+	return k >= 0 && bytes.IndexByte(rest, '\n') < 0 && bytes.HasSuffix(rest, []byte(lit[:k]))
+}
+
+// english writes the English message with the captured arguments.
+func (e *catalogEntry) english(caps [][]byte) []byte {
+	n := len(e.en[0])
+	for _, c := range caps {
+		n += len(c)
+	}
+	for _, l := range e.en[1:] {
+		n += len(l)
+	}
+	out := make([]byte, 0, n)
+	for j, l := range e.en {
+		out = append(out, l...)
+		if j == len(e.en)-1 {
+			break
+		}
+		for k, c := range e.caps {
+			if int(c) == j {
+				out = append(out, caps[k]...)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// translatePieces rewrites the translated pieces of an authorized line
+// (" Datenbank=%s", " SSL an (…)", …) after its head, which ends at from.
+// The pieces that end the line are matched whole at their last place;
+// the others are markers before a value, rewritten at their first place,
+// as parseAuthorized reads them.
+func translatePieces(lang string, line []byte, from int) []byte {
+	var caps [16][]byte
+	for _, p := range local.pieces[lang] {
+		if len(p.caps) > len(caps) {
+			continue
+		}
+		rest := line[from:]
+		if len(p.caps) == 1 && p.lits[1] == "" {
+			if k := bytes.Index(rest, []byte(p.lits[0])); k >= 0 {
+				k += from
+				line = append(line[:k:k], append([]byte(p.en[0]), line[k+len(p.lits[0]):]...)...)
+			}
+			continue
+		}
+		k := bytes.LastIndex(rest, []byte(p.lits[0]))
+		if k < 0 {
+			continue
+		}
+		k += from
+		if ok, _ := p.match(line[k:], caps[:len(p.caps)]); ok {
+			line = append(line[:k:k], p.english(caps[:len(p.caps)])...)
+		}
+	}
+	return line
 }

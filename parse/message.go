@@ -43,20 +43,26 @@ var resets = []struct {
 	{"database system was not properly shut down; automatic recovery in progress", "crash", false},
 }
 
-// logStarts are the beginnings of every LOG message that can be an event,
-// English and translated (localize.go): a cheap test that lets the csv
-// and json readers skip decoding the records that cannot be one.
+// logStarts are the beginnings of every English LOG message that can be
+// an event: a cheap test that lets the csv and json readers skip decoding
+// the records that cannot be one. The translated ones are in local.starts.
 var logStarts = [...]string{
 	"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
 	"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
-	"Verbindung", "Replikationsverbindung", "Datenbanksystem", "alle Serverprozesse",
-	"connexion", "déconnexion", "le système de base",
 }
 
 // logEventStart reports whether a LOG message starting with msg may be an
 // event (msg may run on past the message: only its start is looked at).
 func logEventStart(msg []byte) bool {
 	for _, s := range logStarts {
+		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
+			return true
+		}
+	}
+	if len(msg) == 0 {
+		return false
+	}
+	for _, s := range local.starts[msg[0]] {
 		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
 			return true
 		}

@@ -345,9 +345,9 @@ var multiword = map[byte][]string{
 }
 
 // known returns nil for the placeholder PostgreSQL prints for an unknown
-// or empty value.
+// or empty value ("[unknown]", translated in the catalogs).
 func known(v []byte) []byte {
-	if len(v) == 0 || string(v) == "[unknown]" || string(v) == "[unbekannt]" || string(v) == "[inconnu]" {
+	if len(v) == 0 || v[0] == '[' && local.unknown[string(v)] {
 		return nil
 	}
 	return v

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ import (
 // resets in message.go), cut where a variable part starts. A new event
 // message must be covered here: TestAnchorsCoverEvents checks every
 // message the classifier knows.
-var anchors = [...]string{
+var anchors = []string{
 	"connection received: ",
 	"connection ready: ", // PG 18 setup_durations
 	"user=",              // "connection authorized: user=", "disconnection: session time: … user="
@@ -38,14 +39,39 @@ var anchors = [...]string{
 	"all server processes terminated; reinitializing",
 	"database system was interrupted; last known up at ",
 	"database system was not properly shut down; automatic recovery in progress",
-	// Translated messages (localize.go); their FATALs are covered above.
-	"Verbindung",             // Verbindung empfangen / autorisiert, Verbindungsende
-	"verbindung autorisiert", // Replikationsverbindung autorisiert
-	"Datenbanksystem ist heruntergefahren",
-	"alle Serverprozesse beendet",
-	"connexion", // connexion reçue / autorisée, déconnexion, connexion de réplication
-	"le système de base de données est arrêté",
 }
+
+// highIndex returns the first index >= from in buf of an anchor with a
+// non-ASCII byte, or len(buf). It looks for any byte >= 0x80, eight at a
+// time, then for the anchors whose first such byte it is.
+func highIndex(buf []byte, from int) int {
+	i := from
+	for {
+		for i+8 <= len(buf) && binary.LittleEndian.Uint64(buf[i:])&0x8080808080808080 == 0 {
+			i += 8
+		}
+		for i < len(buf) && buf[i] < 0x80 {
+			i++
+		}
+		if i >= len(buf) {
+			return len(buf)
+		}
+		for _, h := range local.high[buf[i]] {
+			p := i - h.j
+			if p >= from && p+len(h.a) <= len(buf) && string(buf[p:p+len(h.a)]) == h.a {
+				return p
+			}
+		}
+		i++
+	}
+}
+
+// Translated events (localize.go) have anchors too (local.ascii,
+// local.high): a literal text of each. Those with a non-ASCII byte are
+// found by one pass for any such byte (highIndex), rare in English logs;
+// the others are chosen to hold a byte the English anchors need anyway
+// ('=', 'v', 'y', 'Q', 'F'), so that an English log pays a few more
+// compares, not more passes.
 
 const (
 	blockSize  = 256 << 10 // a block's usual size: stays in a core's L2 cache
@@ -75,9 +101,10 @@ type cand struct {
 // on a first byte as common as the 'c' of "connection". Each anchor is
 // checked where its first copy of the byte would be.
 type finder struct {
-	c  byte
-	as []string // anchors holding c
-	js []int    // where c first is in each
+	high bool // the finder of the anchors with a non-ASCII byte (highIndex)
+	c    byte
+	as   []string // anchors holding c
+	js   []int    // where c first is in each
 }
 
 // newFinders chooses the bytes to search for from their frequency in
@@ -90,16 +117,58 @@ func newFinders(sample []byte) []finder {
 	for _, c := range sample {
 		freq[c]++
 	}
+	var eng [][]string
+	for _, a := range anchors {
+		eng = append(eng, []string{a})
+	}
+	fs := cover(nil, eng, &freq, len(sample))
+	// The translated events after the English ones: by the finders chosen
+	// for English when one of their texts holds the byte, so that an
+	// English log pays no more passes for them.
+	var rest [][]string
+	for _, g := range local.ascii {
+		if !addToFinder(fs, g) {
+			rest = append(rest, g)
+		}
+	}
+	fs = cover(fs, rest, &freq, len(sample))
+	return append(fs, finder{high: true})
+}
+
+// addToFinder adds to the first finder of fs whose byte one of the texts
+// of g holds that text, and reports whether there was one.
+func addToFinder(fs []finder, g []string) bool {
+	for i := range fs {
+		for _, a := range g {
+			if j := strings.IndexByte(a, fs[i].c); j >= 0 {
+				fs[i].as, fs[i].js = append(fs[i].as, a), append(fs[i].js, j)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cover adds to fs finders for every group of anchors (any one text of a
+// group finds it), greedily: a byte found by few passes and checks.
+func cover(fs []finder, groups [][]string, freq *[256]int, size int) []finder {
 	// One pass over a block costs about as much as this many checks.
-	pass := len(sample)/160 + 1
-	var fs []finder
-	var covered [len(anchors)]bool
+	pass := size/160 + 1
+	covered := make([]bool, len(groups))
+	holds := func(g []string, c byte) bool {
+		for _, a := range g {
+			if strings.IndexByte(a, c) >= 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for {
 		best, bestGain := -1, 0.0
 		for c := 0; c < 256; c++ {
 			n := 0
-			for i, a := range anchors {
-				if !covered[i] && strings.IndexByte(a, byte(c)) >= 0 {
+			for i, g := range groups {
+				if !covered[i] && holds(g, byte(c)) {
 					n++
 				}
 			}
@@ -113,19 +182,20 @@ func newFinders(sample []byte) []finder {
 		if best < 0 {
 			return fs
 		}
-		f := finder{c: byte(best)}
-		for i, a := range anchors {
-			if j := strings.IndexByte(a, byte(best)); !covered[i] && j >= 0 {
+		fs = append(fs, finder{c: byte(best)})
+		for i, g := range groups {
+			if !covered[i] && addToFinder(fs[len(fs)-1:], g) {
 				covered[i] = true
-				f.as, f.js = append(f.as, a), append(f.js, j)
 			}
 		}
-		fs = append(fs, f)
 	}
 }
 
 // index returns the first index >= from of one of f's anchors in buf, or len(buf).
 func (f *finder) index(buf []byte, from int) int {
+	if f.high {
+		return highIndex(buf, from)
+	}
 	for i := from; i < len(buf); i++ {
 		k := bytes.IndexByte(buf[i:], f.c)
 		if k < 0 {
@@ -147,7 +217,7 @@ func (f *finder) index(buf []byte, from int) int {
 func (b *block) scan(fs []finder, exact bool) {
 	buf := b.buf
 	b.cands = b.cands[:0]
-	var next [len(anchors)]int // by finder
+	var next [256]int // by finder: at most one per byte
 	for i := range fs {
 		next[i] = fs[i].index(buf, 0)
 	}

@@ -180,26 +180,34 @@ func TestAnchorsCoverEvents(t *testing.T) {
 		msgs = append(msgs, "FATAL:  "+r.msgid)
 	}
 	msgs = append(msgs, `FATAL:  Ident authentication failed for user "x"`)
+	msgs = append(msgs, translatedEvents()...)
 	d := lineDecoder()
+	events := 0
 	for _, m := range msgs {
 		var ev Event
-		if !d.parseLine([]byte("2026-11-24 10:00:00.000 UTC [1] "+m), &ev) {
+		line := "2026-11-24 10:00:00.000 UTC [1] " + m
+		if !d.parseLine([]byte(line), &ev) {
 			continue // not an event on its own (e.g. needs a suffix)
 		}
+		events++
 		found := false
-		for _, a := range anchors {
-			found = found || strings.Contains(m, a)
+		for _, f := range newFinders([]byte(line)) {
+			found = found || f.index([]byte(line), 0) < len(line)
 		}
 		if !found {
 			t.Errorf("no anchor in event %q", m)
 		}
 		// The csv and json readers skip LOG records by their start.
-		if msg, ok := strings.CutPrefix(m, "LOG:  "); ok {
+		m, _, _ = strings.Cut(m, "\n")
+		if _, msg, ok := strings.Cut(m, ":  "); ok && !strings.Contains(m[:len(m)-len(msg)], "FATAL") && !isFatalWord(m) {
 			msg = strings.TrimPrefix(msg, "00000: ")
 			if !logEventStart([]byte(msg)) {
 				t.Errorf("logEventStart(%q) = false for an event", msg)
 			}
 		}
+	}
+	if events < 500 {
+		t.Errorf("only %d events: the translated ones are not read", events)
 	}
 }
 

@@ -28,12 +28,30 @@ func lineSeverity(line []byte) (sev severity, word, msg int) {
 	if i < 0 {
 		return sevNone, 0, 0
 	}
+	sev, j := severityAt(line, i)
+	return sev, j, i + len(colon2)
+}
+
+// severityAt returns the severity word or label that ends where line's
+// first ":  " is (at i), and where the word starts. Translated words
+// (from the catalogs, localize.go) are looked for only when the English
+// ones are not there.
+func severityAt(line []byte, i int) (severity, int) {
 	j := i
-	for j > 0 && (line[j-1] >= 'A' && line[j-1] <= 'Z' || line[j-1] >= '0' && line[j-1] <= '9') {
+	for j > 0 && upperOrDigit(line[j-1]) {
 		j--
 	}
-	return severityOf(line[j:i]), j, i + len(colon2)
+	if sev := severityOf(line[j:i]); sev != sevNone {
+		return sev, j
+	}
+	sev, k := translatedWord(line[:i])
+	if sev == sevNone || k > 0 && upperOrDigit(line[k-1]) {
+		return sevNone, j
+	}
+	return sev, k
 }
+
+func upperOrDigit(c byte) bool { return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 // count adds a line of severity sev to Stats.Entries or Stats.Skipped.
 func (sev severity) count(entries, skipped *int) {
@@ -61,8 +79,8 @@ func severityOf(b []byte) severity {
 }
 
 // recordSeverity maps a csvlog or jsonlog severity to what classify
-// needs. csvlog severities are translated with lc_messages; jsonlog's
-// are not.
+// needs. csvlog severities are translated with lc_messages (the words
+// come from the catalogs); jsonlog's are not.
 func recordSeverity(s string) severity {
 	switch s {
 	case "LOG":
@@ -70,16 +88,8 @@ func recordSeverity(s string) severity {
 	case "FATAL":
 		return sevFatal
 	}
-	if sev, ok := translatedSeverity[s]; ok {
+	if sev, ok := local.words[s]; ok && (sev == sevLog || sev == sevFatal) {
 		return sev
 	}
 	return sevOther
-}
-
-// translatedSeverity holds the LOG and FATAL words of the translations
-// that change them (de, fr, es, ja, pt_BR and id keep LOG and FATAL).
-var translatedSeverity = map[string]severity{
-	"LOGG": sevLog, "СООБЩЕНИЕ": sevLog, "ЗАПИСУВАННЯ": sevLog, "DZIENNIK": sevLog, "로그": sevLog, "日志": sevLog,
-	"FATALE": sevFatal, "FATALT": sevFatal, "ВАЖНО": sevFatal, "ФАТАЛЬНО": sevFatal, "KATASTROFALNY": sevFatal,
-	"치명적오류": sevFatal, "致命错误": sevFatal, "ÖLÜMCÜL (FATAL)": sevFatal,
 }

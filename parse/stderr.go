@@ -36,21 +36,33 @@ func (d *stderrDecoder) decode() (Event, error) {
 var labelDetail = []byte("DETAIL")
 
 // detail looks at the line after an authentication failure: if it is the
-// failure's DETAIL, its first line goes to ev.Detail and the line is
-// taken; otherwise it is left for the next read. Only the rare failure
-// lines pay for this.
+// failure's DETAIL (its label in any language), its first line goes to
+// ev.Detail, in English, and the line is taken; otherwise it is left for
+// the next read. Only the rare failure lines pay for this.
 func (d *stderrDecoder) detail(ev *Event) {
 	line, ok := d.src.peek()
 	if !ok {
 		return
 	}
 	i := bytes.Index(line, colon2)
-	if i >= len(labelDetail) && bytes.Equal(line[i-len(labelDetail):i], labelDetail) {
-		p := line[:i-len(labelDetail)]
-		if ev.PID == 0 || !d.ps.match(p) || d.ps.f.pid == ev.PID || d.ps.f.pid == 0 {
-			ev.setDetail(string(line[i+len(colon2):]))
-			d.src.take()
+	if i < 0 {
+		return
+	}
+	k := i - len(labelDetail)
+	if k < 0 || !bytes.Equal(line[k:i], labelDetail) {
+		sev, j := severityAt(line, i)
+		if sev != sevDetail || !local.detailWords[string(line[j:i])] {
+			return
 		}
+		k = j
+	}
+	if ev.PID == 0 || !d.ps.match(line[:k]) || d.ps.f.pid == ev.PID || d.ps.f.pid == 0 {
+		text := line[i+len(colon2):]
+		if en := localizeDetail(text); en != nil {
+			text = en
+		}
+		ev.setDetail(string(text))
+		d.src.take()
 	}
 }
 
@@ -198,23 +210,27 @@ func (d *stderrDecoder) names(line []byte, msg int, quoted bool) (all, m []byte)
 }
 
 // localized classifies msg, which is not an English event, as a
-// translated message (lc_messages): German and French are known. The
-// French disconnection continues on a TAB line, which it takes; then line
-// comes back as a copy.
+// translated message (lc_messages; localize.go). A translation that goes
+// on past a newline (the French disconnection) continues on TAB lines,
+// which it takes; then line comes back as a copy.
 func (d *stderrDecoder) localized(sev severity, line, msg []byte, ev *Event) ([]byte, bool) {
+	if sev != sevLog && sev != sevFatal {
+		return nil, false
+	}
 	if hasHighByte(msg) {
 		d.st.Foreign++
 	}
-	if len(msg) == 0 || !localStart[msg[0]] {
-		return nil, false
-	}
-	tr, cont := localize(msg)
-	if cont {
+	tr, more := localize(sev, msg)
+	if tr == nil && more {
 		line = append([]byte(nil), line...)
 		head := append([]byte(nil), msg...)
-		if next, ok := d.continuation(); ok {
+		for n := 0; more && n < maxContinuations; n++ {
+			next, ok := d.continuation()
+			if !ok {
+				break
+			}
 			head = append(append(head, '\n'), next...)
-			tr, _ = localize(head)
+			tr, more = localize(sev, head)
 		}
 	}
 	if tr == nil || !classify(sev, tr, ev) {
@@ -223,6 +239,9 @@ func (d *stderrDecoder) localized(sev severity, line, msg []byte, ev *Event) ([]
 	d.st.Localized++
 	return line, true
 }
+
+// maxContinuations bounds the lines a translated message is looked for on.
+const maxContinuations = 4
 
 func hasHighByte(b []byte) bool {
 	for _, c := range b {

@@ -29,6 +29,15 @@
 #   5. kill -9 of one backend with sessions open (crash and reinitialise: no
 #      disconnection lines), wait for the server (log line, then pg_isready);
 #   6. final sessions left open, then compare.
+#
+# PG_LANG=de_DE.UTF-8 (any locale the server has a catalog for) runs the same
+# workload on a server with lc_messages in that language, plus three more
+# refusals (too many connections for a database, no CONNECT privilege, a
+# database not accepting connections) and two pg_hba ones (reject, no entry for
+# a replication connection). The script's own counts and pg_stat_activity are
+# the reference; the raw-log column (an English grep) is left out, and the
+# texts it waits for come from the server's own catalog (scripts/gencatalog
+# -print). scripts/e2e-lang.sh runs it for German and Russian.
 set -euo pipefail
 
 usage() { echo "usage: $0 PGTAIL_BINARY" >&2; exit 1; }
@@ -44,8 +53,44 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 START=$SECONDS
 step() { printf '\n== %s\n' "$*" >&2; }
 
-step "cluster"
-pg_setup  # no extra postgresql.conf settings
+step "cluster${PG_LANG:+ (lc_messages = $PG_LANG)}"
+LANG_CODE=${PG_LANG:-}
+LANG_CODE=${LANG_CODE%%.*}
+LANG_CODE=${LANG_CODE%%_*}
+[[ $LANG_CODE == zh ]] && LANG_CODE=zh_CN
+# tr MSGID...: the server's text of each message, one a line (English without PG_LANG).
+tr_msg() {
+  if [[ -z ${PG_LANG:-} ]]; then printf '%s\n' "$@"; return; fi
+  # With no MSGID: the whole table (role, msgid, text).
+  "$PG_TMP/gencatalog" -po "$HERE/../testdata/catalog" -print "$LANG_CODE" "$@"
+}
+# refusal MSGID ARG...: an ERE for the server's text of that refusal.
+refusal() {
+  local text a
+  text=$(tr_msg "$1"); shift
+  text=$(sed 's/[][\.*^$(){}?+|/]/\\&/g' <<<"$text")
+  for a in "$@"; do text=${text/\%s/$a}; done
+  printf '%s' "${text//%s/.*}"
+}
+if [[ -n ${PG_LANG:-} ]]; then
+  PG_SERVER_LOCALE=$PG_LANG
+  pg_setup "lc_messages = '$PG_LANG'"
+  (cd "$HERE/.." && go build -o "$PG_TMP/gencatalog" ./scripts/gencatalog)
+  # Two pg_hba refusals: an explicit reject, and no line for physical replication.
+  sed -i '/^local   all       all/i local   all       hba_rejected  reject' "$PG_DATA/pg_hba.conf"
+  mapfile -t T < <(tr_msg LOG FATAL 'database system is ready to accept connections' \
+    'all server processes terminated; reinitializing' \
+    'disconnection: session time: %d:%02d:%02d.%03d user=%s database=%s host=%s%s%s')
+  PG_TXT_READY=${T[2]} PG_TXT_REINIT=${T[3]}
+  DISC_HEAD="${T[0]}:  ${T[4]%%%*}"
+  pg_log_disconnects() { grep -cF -- "$DISC_HEAD" "$PG_LOG" || true; }
+  # Refusals: the FATAL word, then the start of a refusal text of the catalog.
+  tr_msg |
+    awk -F'\t' -v f="${T[1]}:  " '$1 == "Fatal" { t = $3; sub(/%.*/, "", t); if (t != "") print f t }' >"$PG_TMP/refusals.txt"
+  pg_log_failures() { grep -cF -f "$PG_TMP/refusals.txt" "$PG_LOG" || true; }
+else
+  pg_setup  # no extra postgresql.conf settings
+fi
 pg_start
 # pgtail records its statistics in a state file: keep it out of the caller's home.
 export PGTAIL_STATE=$PG_TMP/pgtail-state
@@ -70,11 +115,27 @@ pg_session_close a2
 pg_session_close a6
 
 step "2. refused logins"
-pg_expect_fail app_user production rails wrong_pw 'password authentication failed for user "app_user"' 'wrong password'
-pg_expect_fail ghost production rails some_pw 'password authentication failed for user "ghost"' 'unknown role'
-pg_expect_fail readonly nosuchdb '' "$P_RO" 'database "nosuchdb" does not exist' 'missing database'
-pg_expect_fail nologin_role production '' "$P_NOLOGIN" 'role "nologin_role" is not permitted to log in' 'nologin'
-pg_expect_fail batch production sidekiq "$P_BATCH" 'too many connections for role "batch"' 'role limit'
+pg_expect_fail app_user production rails wrong_pw "$(refusal 'password authentication failed for user "%s"' app_user)" 'wrong password'
+pg_expect_fail ghost production rails some_pw "$(refusal 'password authentication failed for user "%s"' ghost)" 'unknown role'
+pg_expect_fail readonly nosuchdb '' "$P_RO" "$(refusal 'database "%s" does not exist' nosuchdb)" 'missing database'
+pg_expect_fail nologin_role production '' "$P_NOLOGIN" "$(refusal 'role "%s" is not permitted to log in' nologin_role)" 'nologin'
+pg_expect_fail batch production sidekiq "$P_BATCH" "$(refusal 'too many connections for role "%s"' batch)" 'role limit'
+
+if [[ -n ${PG_LANG:-} ]]; then
+  step "2b. more refusals: database limits and privileges, pg_hba"
+  pg_psql postgres postgres '' '' \
+    "create role hba_rejected login password '$P_RO'" \
+    "create database limited connection limit 1" \
+    "create database private" "revoke connect on database private from public" \
+    "create database closed" "alter database closed allow_connections false"
+  pg_session_open l1 readonly limited rails "$P_RO"
+  pg_expect_fail app_user limited rails "$P_APP" "$(refusal 'too many connections for database "%s"' limited)" 'database limit'
+  pg_session_close l1
+  pg_expect_fail readonly private '' "$P_RO" "$(refusal 'permission denied for database "%s"' private)" 'no CONNECT privilege'
+  pg_expect_fail readonly closed '' "$P_RO" "$(refusal 'database "%s" is not currently accepting connections' closed)" 'not accepting connections'
+  pg_expect_fail hba_rejected production '' "$P_RO" "$(refusal 'pg_hba.conf rejects connection for host "%s", user "%s", database "%s", %s' '\[local\]' hba_rejected production)" 'pg_hba reject'
+  pg_expect_fail readonly 'dbname=production replication=true' '' "$P_RO" "$(refusal 'no pg_hba.conf entry for replication connection from host "%s", user "%s", %s' '\[local\]' readonly)" 'no pg_hba entry'
+fi
 
 step "3. connection slots"
 pg_check_open_count
@@ -85,14 +146,14 @@ while (($(pg_open_count) < ordinary)); do
   i=$((i + 1))
   pg_session_open "t$i" app_user analytics "${apps[i % 3]}" "$P_APP"
 done
-pg_expect_fail readonly analytics rails "$P_RO" 'remaining connection slots are reserved' 'reserved slots'
+pg_expect_fail readonly analytics rails "$P_RO" "$(refusal 'remaining connection slots are reserved for non-replication superuser connections')" 'reserved slots'
 j=0
 while (($(pg_open_count) < PG_MAX_CONNECTIONS)); do
   j=$((j + 1))
   pg_session_open "su$j" postgres postgres '' ''
 done
-pg_expect_fail postgres postgres '' '' 'sorry, too many clients already' 'too many clients (superuser)'
-pg_expect_fail app_user production rails "$P_APP" 'sorry, too many clients already' 'too many clients'
+pg_expect_fail postgres postgres '' '' "$(refusal 'sorry, too many clients already')" 'too many clients (superuser)'
+pg_expect_fail app_user production rails "$P_APP" "$(refusal 'sorry, too many clients already')" 'too many clients'
 for ((k = 1; k <= i; k++)); do pg_session_close "t$k"; done
 for ((k = 1; k <= j; k++)); do pg_session_close "su$k"; done
 pg_check_open_count
@@ -242,6 +303,8 @@ run_pgtail() {
 
 # "connects N" lines (pg_event_tally, pg_log_tally) -> normalized lines
 tally_norm() { awk '{ print $1 "\t\t" $2 }'; }
+# raw_tally [DB] [USER]: pg_log_tally, which reads English; nothing with PG_LANG.
+raw_tally() { [[ -n ${PG_LANG:-} ]] || pg_log_tally "$@" | tally_norm; }
 
 # Unfiltered summary
 run_pgtail all
@@ -249,7 +312,7 @@ compare "pgtail connections" \
   "$(parse_pgtail 'Active connections' <<<"$PT_OUT")" \
   "$(aggregate '' '' <<<"$PSA")" \
   "$(aggregate '' '' <<<"$SCRIPT_GROUPS"; pg_event_tally | tally_norm)" \
-  "$(pg_log_tally | tally_norm)"
+  "$(raw_tally)"
 
 # Filtered views
 run_pgtail db --db=production
@@ -257,14 +320,14 @@ compare "pgtail connections --db=production" \
   "$(parse_pgtail "Active connections to 'production'" <<<"$PT_OUT")" \
   "$(aggregate production '' <<<"$PSA")" \
   "$(aggregate production '' <<<"$SCRIPT_GROUPS"; pg_event_tally production '' | tally_norm)" \
-  "$(pg_log_tally production '' | tally_norm)" db
+  "$(raw_tally production '')" db
 
 run_pgtail user --user=app_user
 compare "pgtail connections --user=app_user" \
   "$(parse_pgtail "Active connections for user 'app_user'" <<<"$PT_OUT")" \
   "$(aggregate '' app_user <<<"$PSA")" \
   "$(aggregate '' app_user <<<"$SCRIPT_GROUPS"; pg_event_tally '' app_user | tally_norm)" \
-  "$(pg_log_tally '' app_user | tally_norm)" user
+  "$(raw_tally '' app_user)" user
 
 printf '\npg_stat_activity (datname, usename, application_name, count):\n'
 printf '%s\n' "$PSA" | sed 's/^/    /'
@@ -290,7 +353,7 @@ compare "pgtail connections (after closing everything and stopping the server)" 
   "$(parse_pgtail 'Active connections' <<<"$PT_OUT" | grep -E '^(total|connects|disconnects|failures|bad)')" \
   "$(printf 'total\t\t0\n')" \
   "$(printf 'total\t\t0\n'; pg_event_tally | tally_norm)" \
-  "$(pg_log_tally | tally_norm)"
+  "$(raw_tally)"
 printf '\n%-44s %8s %10s %8s %8s  %s\n' check pgtail pg_stat_a. script raw-log result
 printf '%s' "$TABLE"
 

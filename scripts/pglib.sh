@@ -54,6 +54,15 @@ PG_STARTED=0
 # Regex (ERE) for FATAL lines that refuse a connection attempt.
 PG_REFUSAL_RE='FATAL:  (password authentication failed|.*authentication failed for user|no pg_hba\.conf entry|pg_hba\.conf rejects|database ".*" does not exist|role ".*" does not exist|role ".*" is not permitted to log in|sorry, too many clients already|remaining connection slots are reserved|too many connections for (role|database)|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)|database ".*" is not currently accepting connections|permission denied for database)'
 
+# What the server logs when it is ready, and after a crash: the e2e tests of a
+# translated server (lc_messages) set them to the translations.
+PG_TXT_READY=${PG_TXT_READY:-'database system is ready to accept connections'}
+PG_TXT_REINIT=${PG_TXT_REINIT:-'all server processes terminated; reinitializing'}
+# The server's own locale (its environment). With lc_messages in a language but
+# LC_CTYPE C, the postmaster's messages are transliterated to ASCII (» becomes
+# >>, ü becomes ?); a server that really runs in that language has it UTF-8.
+PG_SERVER_LOCALE=${PG_SERVER_LOCALE:-C}
+
 pg_info() { printf '[pglib] %s\n' "$*" >&2; }
 pg_die() {
   printf '[pglib] ERROR: %s\n' "$*" >&2
@@ -95,7 +104,7 @@ pg_ensure_installed() {
 # Run a server-side command as the postgres OS user, from the temp dir, with a
 # clean environment (no PG* variables leak into the server, e.g. PGAPPNAME into dblink).
 pg_as_postgres() {
-  (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C "$@")
+  (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
 }
 
 # --- cluster lifecycle ----------------------------------------------------------
@@ -164,7 +173,7 @@ pg_start() {
     || { cat "$PG_TMP/pg_ctl.out" >&2; pg_die "pg_ctl start failed"; }
   PG_STARTED=1
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
 }
 
 # pg_stop [mode]: stop the server (default fast; sessions are ended and forgotten)
@@ -187,7 +196,7 @@ pg_restart() {
     || { cat "$PG_TMP/pg_ctl.out" >&2; pg_die "pg_ctl restart failed"; }
   PG_RESETS=$((PG_RESETS + 1))
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
   pg__kill_dead_clients
   pg_settle
 }
@@ -200,13 +209,13 @@ pg_crash() {
   [[ ${PG_S_STATE[$name]:-} == open && -n $bpid ]] || pg_die "pg_crash: no open session '$name'"
   pg_info "kill -9 backend $bpid (session $name) with $(pg_open_count) open sessions"
   local n_reinit
-  n_reinit=$(pg_log_count 'all server processes terminated; reinitializing')
+  n_reinit=$(pg_log_count "$PG_TXT_REINIT")
   pg__server_gone silent
   kill -9 "$bpid"
   PG_RESETS=$((PG_RESETS + 1))
-  pg_wait_log_count 'all server processes terminated; reinitializing' $((n_reinit + 1))
+  pg_wait_log_count "$PG_TXT_REINIT" $((n_reinit + 1))
   PG_READY_LINES=$((PG_READY_LINES + 1))
-  pg_wait_log_count 'database system is ready to accept connections' "$PG_READY_LINES"
+  pg_wait_log_count "$PG_TXT_READY" "$PG_READY_LINES"
   pg__kill_dead_clients
 }
 

@@ -29,6 +29,15 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "parse/catalog_gen.go against what go generate writes from the installed catalogs"
+# A warning, not a failure: a newer server package may ship changed translations.
+(cd parse && go run ../scripts/gencatalog -readme '' -o /tmp/pgtail-catalog.$$.go 2>/dev/null) || true
+if ! cmp -s parse/catalog_gen.go /tmp/pgtail-catalog.$$.go; then
+	echo "WARNING: parse/catalog_gen.go differs from the installed catalogs: run go generate ./parse"
+	diff parse/catalog_gen.go /tmp/pgtail-catalog.$$.go | head -20 || true
+fi
+rm -f /tmp/pgtail-catalog.$$.go
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
@@ -60,6 +69,9 @@ bash scripts/e2e-real.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: peak, failures, session times"
 bash scripts/e2e-peak.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL in German and Russian (lc_messages): every failure, a restart, a crash"
+bash scripts/e2e-lang.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
