@@ -121,8 +121,11 @@ func (s *blockSource) entryStart(off, n int) (int, int) {
 // above.
 func (s *blockSource) takeOpen(off int) []byte {
 	b := s.blk
-	isCand := s.ci < len(b.cands) && int(b.cands[s.ci].off) == off ||
-		s.ci > 0 && int(b.cands[s.ci-1].off) == off
+	i := max(s.ci-1, 0)
+	for i < len(b.cands) && int(b.cands[i].off) < off {
+		i++
+	}
+	isCand := i < len(b.cands) && int(b.cands[i].off) == off
 	line := s.takeAt(off)
 	if s.exact && s.counted >= 0 && off >= s.counted && !isCand {
 		var e, k int

@@ -133,7 +133,8 @@ const maxJoin = 4 * maxName
 // one where its prefix closes with a severity. That is the first place
 // where the whole prefix matches, with names no longer than PostgreSQL
 // writes, and, when the message is an event, with the names the message
-// gives (fields.agrees): a forged line inside a name closes nothing. It
+// gives (fields.agrees), and not followed by a line that goes on with
+// it (pushed): a forged line inside a name closes nothing. It
 // returns the entry, its lines joined with "\n", with the severity of the
 // place found; when no line within maxJoin bytes closes it, nothing more
 // is taken and line comes back alone, without a severity.
@@ -149,7 +150,10 @@ func (d *stderrDecoder) join(line []byte) (entry []byte, sev severity, word, msg
 		j = append(append(j, '\n'), next...)
 		if sev, word, msg, ok := d.close(j, from); ok {
 			d.src.take()
-			return j, sev, word, msg
+			if !d.pushed() {
+				return j, sev, word, msg
+			}
+			continue // the name ended in a newline there: the entry goes on
 		}
 		if len(j)-n > maxJoin {
 			break
