@@ -185,10 +185,12 @@ var (
 	pPort = []byte(" port=")
 )
 
-// parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]".
+// parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]",
+// all of it, as every server version writes it (a shorter one is forged
+// inside a name, see fields.agrees).
 func parseDisconnect(b []byte, ev *Event) bool {
 	k := bytes.Index(b, pUser)
-	if k < 0 {
+	if k < 0 || !bytes.Contains(b[k:], pDatabase) || !bytes.Contains(b[k:], pHost) {
 		return false
 	}
 	d, ok := parseSessionTime(b[:k])

@@ -420,9 +420,10 @@ const (
 )
 
 // tail reports whether b, the text before a line's severity, is what p
-// writes after a user or database name (%u, %d) and not a whole prefix:
-// the line goes on with the entry of the line above, which ends inside
-// such a name (a line that a newline at the end of a name pushed there).
+// writes from inside a user or database name (%u, %d) on, and not a whole
+// prefix: the line goes on with the entry of the line above, which ends
+// inside such a name (the rest of the name, after a newline in it, and
+// the rest of the prefix).
 func (p *prefix) tail(b []byte, f *fields, zc *zoneCache) bool {
 	if len(b) > 4096 {
 		return false
@@ -433,7 +434,7 @@ func (p *prefix) tail(b []byte, f *fields, zc *zoneCache) bool {
 		}
 		m := matcher{p: p, in: b, f: f, zc: zc}
 		*f = fields{}
-		if m.at(i+1, 0) {
+		if m.at(i, 0) && len(f.user) <= maxName && len(f.db) <= maxName {
 			return !p.match(b, f, zc)
 		}
 	}

@@ -259,10 +259,11 @@ func hasHighByte(b []byte) bool {
 // applyPrefix reads the session fields of the prefix p into ev, and
 // reports whether they agree with the message (fields.agrees).
 func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
+	tail := false
 	if !d.ps.match(p) {
-		if d.ps.tail(p, len(p)) {
+		if tail = d.ps.tail(p, len(p)); tail {
 			// The rest of an entry whose name ended in a newline: the
-			// session fields were on the line above.
+			// session fields were on a line above.
 			d.ps.f = fields{}
 		} else {
 			d.st.Loose++
@@ -275,12 +276,13 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 	}
 	ok := d.ps.f.agrees(ev, p, mode)
 	d.ps.f.apply(ev)
-	return ok && !d.pushed()
+	return ok
 }
 
 // pushed reports whether the next line goes on with the entry above
 // (prefix.tail): then the line just read ended inside a name that a
-// client chose, and is not the server's.
+// client chose, and is not the server's. It peeks, so only an entry whose
+// names hold a newline asks: its lines come in one write.
 func (d *stderrDecoder) pushed() bool {
 	next, ok := d.src.peek()
 	if !ok {

@@ -90,7 +90,6 @@ attack 'shutdown (user, cut)' authentication_failed "${NL}$F [1] LOG:  database 
 attack 'shutdown (database)' database_does_not_exist app_user "${NL}$F [1] LOG:  database system is shut down" "$P_APP"
 attack 'ready (quoted name with ")' database_does_not_exist app_user "q\"${NL}$F [1] LOG:  database system is ready" "$P_APP"
 attack 'phantom connect' authentication_failed "z${NL}$F [4444] ghost" "prod LOG:  connection authorized: user=ghost database=prod${NL}" wrong
-attack 'phantom connect (closed line)' authentication_failed "a@b LOG:  x${NL}$F [4445] ghost" "prod LOG:  connection authorized: user=ghost database=prod${NL}" wrong
 attack "disconnect live pid $LIVE" authentication_failed "d${NL}$F [$LIVE] a" "p LOG:  disconnection: session time: 0:00:01.000 user=a${NL}" wrong
 attack "disconnect live pid (closed line)" authentication_failed "a@p LOG:  x${NL}$F [$LIVE] a" "p LOG:  disconnection: session time: 0:00:01.000 user=a${NL}" wrong
 attack 'too many clients' authentication_failed "t${NL}$F [5555] t" "p FATAL:  sorry, too many clients already${NL}" wrong
