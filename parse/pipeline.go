@@ -107,7 +107,7 @@ func (s *blockSource) entryStart(off, n int) (int, int) {
 		if p < s.off {
 			break
 		}
-		if l := trimEOL(buf[p:end]); len(l) > 0 && bytes.Index(l, colon2) < 0 && s.opens(l) {
+		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && bytes.Index(l, colon2) < 0 && s.opens(l) {
 			start, line = p, n
 		}
 		end = p
@@ -120,14 +120,8 @@ func (s *blockSource) entryStart(off, n int) (int, int) {
 // is uncounted again: the decoder counts it, or it is part of the entry
 // above.
 func (s *blockSource) takeOpen(off int) []byte {
-	b := s.blk
-	i := max(s.ci-1, 0)
-	for i < len(b.cands) && int(b.cands[i].off) < off {
-		i++
-	}
-	isCand := i < len(b.cands) && int(b.cands[i].off) == off
 	line := s.takeAt(off)
-	if s.exact && s.counted >= 0 && off >= s.counted && !isCand {
+	if s.exact && s.counted >= 0 && off >= s.counted && !s.isCand(off) {
 		var e, k int
 		sev, _, _ := lineSeverity(line)
 		sev.count(&e, &k)
@@ -135,6 +129,17 @@ func (s *blockSource) takeOpen(off int) []byte {
 		s.st.Skipped -= k
 	}
 	return line
+}
+
+// isCand reports whether the line at off, not before the last candidate
+// handed out, is a candidate of the block.
+func (s *blockSource) isCand(off int) bool {
+	c := s.blk.cands
+	i := max(s.ci-1, 0)
+	for i < len(c) && int(c[i].off) < off {
+		i++
+	}
+	return i < len(c) && int(c[i].off) == off
 }
 
 // takeAt takes the line of blk that starts at off.

@@ -466,12 +466,12 @@ func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
 // prefix p, whose field for it holds name (nil when p has none).
 func sameName(v string, name, p []byte, mode int) bool {
 	switch {
-	case v == "" || name == nil:
+	case v == "" || name == nil || string(name) == v:
 		return true
 	case mode == joinedOpen:
 		return string(name) == v || len(name) > len(v) && string(name[:len(v)]) == v && name[len(v)] == '\n'
 	case mode == joinedWhole:
-		return string(name) == v
+		return false
 	}
 	return bytes.Contains(p, []byte(v))
 }

@@ -106,7 +106,7 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 		if line, ok = d.localized(sev, line, msg, ev); !ok {
 			return false
 		}
-	} else if ev.Kind == Connect && (joined || !ev.Replication && !bytes.Contains(msg, pDatabase)) {
+	} else if ev.Kind == Connect && (joined || !ev.Replication && ev.DB == "") {
 		// So do a connect's names, when the prefix's span lines or the
 		// message stops before its database.
 		var more []byte

@@ -52,7 +52,7 @@ cat "$PG_DATA/pg_hba.conf" >>"$PG_TMP/hba"
 cp "$PG_TMP/hba" "$PG_DATA/pg_hba.conf"
 chown "$PG_USER_OS": "$PG_DATA/pg_hba.conf"
 pg_start
-export PGTAIL_STATE=$PG_TMP/pgtail-state XDG_STATE_HOME=$PG_TMP/xdg-state NO_COLOR=1
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state XDG_STATE_HOME=$PG_TMP/sess/xdg-state NO_COLOR=1  # sess/ is root's
 
 pg_e2e_roles production analytics p
 pg_psql postgres postgres '' '' "create role a login password 'a_pw'"
