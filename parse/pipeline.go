@@ -107,7 +107,7 @@ func (s *blockSource) entryStart(off, n int) (int, int) {
 		if p < s.off {
 			break
 		}
-		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && bytes.Index(l, colon2) < 0 && s.opens(l) {
+		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) && s.opens(l) {
 			start, line = p, n
 		}
 		end = p

@@ -148,7 +148,7 @@ func (d *stderrDecoder) join(line []byte) (entry []byte, sev severity, word, msg
 		}
 		from := len(j) + 1
 		j = append(append(j, '\n'), next...)
-		if sev, word, msg, ok := d.close(j, from); ok {
+		if sev, word, msg, ok := d.close(j, from, n+maxJoin+maxSeverity); ok {
 			d.src.take()
 			if !d.pushed() {
 				return j, sev, word, msg
@@ -163,13 +163,17 @@ func (d *stderrDecoder) join(line []byte) (entry []byte, sev severity, word, msg
 	return j[:n], sevNone, 0, 0
 }
 
-// close finds where the prefix of entry closes at or after from (see
-// join): the first place that reads as an event agreeing with the
+// maxSeverity bounds what a prefix writes after its last name, with the
+// severity word.
+const maxSeverity = 64
+
+// close finds where the prefix of entry closes at or after from, with its
+// severity before upto (see join): the first place that reads as an event agreeing with the
 // prefix, or else the last place where the prefix matches at all (a
 // severity written inside a name comes before the server's).
-func (d *stderrDecoder) close(entry []byte, from int) (sev severity, word, msg int, ok bool) {
+func (d *stderrDecoder) close(entry []byte, from, upto int) (sev severity, word, msg int, ok bool) {
 	for i := from; i < len(entry); {
-		k := bytes.Index(entry[i:], colon2)
+		k := bytes.Index(entry[i:min(len(entry), upto+len(colon2))], colon2)
 		if k < 0 {
 			break
 		}
