@@ -15,6 +15,7 @@ type stderrDecoder struct {
 	ps  *prefixSet
 
 	scratch []byte // a line and its TAB lines (names)
+	quick   bool   // on the fast path without Options.ExactCounts
 }
 
 func (d *stderrDecoder) decode() (Event, error) {
@@ -87,6 +88,9 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if sev == sevNone && d.ps.opens(line) {
 		line, sev, word, start = d.join(line)
 		joined = sev != sevNone
+		if !joined && d.quick {
+			return false // uncounted: the fast path hands on only some such lines
+		}
 	}
 	sev.count(&d.st.Entries, &d.st.Skipped)
 	if sev != sevLog && sev != sevFatal && sev != sevOther {
