@@ -451,7 +451,7 @@ func (p *prefix) tail(b []byte, f *fields, zc *zoneCache) bool {
 func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
 	switch ev.Kind {
 	case Reset, Received:
-		return f.user == nil && f.db == nil
+		return unset(f.user) && unset(f.db)
 	case Connect, Disconnect, Failure:
 		db := ev.DB
 		if ev.Replication {
@@ -460,6 +460,13 @@ func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
 		return sameName(ev.User, f.user, p, mode) && sameName(db, f.db, p, mode)
 	}
 	return true
+}
+
+// unset reports whether a prefix field holds no name: absent, empty or
+// the placeholder for an unknown one, padded with spaces (%-12u read
+// without its padding spec) or not.
+func unset(v []byte) bool {
+	return known(bytes.Trim(v, " ")) == nil
 }
 
 // sameName reports whether the name v a message gives agrees with the
