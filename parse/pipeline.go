@@ -49,7 +49,10 @@ func (s *blockSource) next() ([]byte, error) {
 				if int(c.off) < s.off {
 					continue // taken already
 				}
-				off, line := s.entryStart(int(c.off), int(c.line))
+				off, line := int(c.off), int(c.line)
+				if c.open {
+					off, line = s.entryStart(off, line)
+				}
 				if off < int(c.off) {
 					s.ci-- // comes again, unless that entry takes it
 				} else if b.buf[off] == '\t' {
@@ -61,10 +64,12 @@ func (s *blockSource) next() ([]byte, error) {
 			}
 			// An entry that opens at the end of the block may take lines
 			// of the next one.
-			if off, line := s.entryStart(len(b.buf), b.lines); off < len(b.buf) {
-				s.st.Lines += line - s.blkLine
-				s.blkLine = line
-				return s.takeOpen(off), nil
+			if b.tailOpen {
+				if off, line := s.entryStart(len(b.buf), b.lines); off < len(b.buf) {
+					s.st.Lines += line - s.blkLine
+					s.blkLine = line
+					return s.takeOpen(off), nil
+				}
 			}
 		}
 		if err := s.endBlock(); err != nil {

@@ -88,12 +88,14 @@ type block struct {
 	err   error  // set on the last block: io.EOF or the read error
 
 	entries, skipped int // Stats.Entries and Skipped of all lines of buf
+	tailOpen         bool // a line at its end may open an entry that goes on in the next block
 }
 
 // A cand is a line of a block that holds an anchor.
 type cand struct {
 	off  int32 // where the line starts in buf
 	line int32 // its 0-based line number in the block
+	open bool  // a line before it may open its entry (mayOpen)
 }
 
 // A finder searches a block for the anchors that hold one byte, by that
@@ -238,7 +240,7 @@ func (b *block) scan(fs []finder, exact bool) {
 		}
 		// A continuation line holds no event, but may be in an entry
 		// whose names hold a newline (blockSource.entryStart).
-		b.cands = append(b.cands, cand{int32(start), int32(line)})
+		b.cands = append(b.cands, cand{int32(start), int32(line), mayOpen(buf, pos, start)})
 		line++
 		pos = end
 		for i, n := range next[:len(fs)] {
@@ -252,6 +254,7 @@ func (b *block) scan(fs []finder, exact bool) {
 		line++
 	}
 	b.lines = line
+	b.tailOpen = mayOpen(buf, pos, len(buf))
 	b.entries, b.skipped = 0, 0
 	if exact {
 		b.entries, b.skipped = b.count(0)
@@ -287,6 +290,21 @@ func (b *block) count(off int) (entries, skipped int) {
 }
 
 var nl = []byte{'\n'}
+
+// mayOpen reports whether a line of buf[from:to] (whole lines) near
+// enough to to could open an entry whose names hold a newline: one that
+// is not blank, not a continuation and has no severity (stderrDecoder.join,
+// blockSource.entryStart look at those only).
+func mayOpen(buf []byte, from, to int) bool {
+	for end := to; end > from && to-end <= maxJoin+1; {
+		p := max(bytes.LastIndexByte(buf[from:end-1], '\n')+1+from, from)
+		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) {
+			return true
+		}
+		end = p
+	}
+	return false
+}
 
 // lineStart returns the start of the line that holds buf[m], knowing that
 // a line starts at pos <= m. bytes.LastIndexByte is a plain loop, so it
