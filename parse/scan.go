@@ -87,7 +87,7 @@ type block struct {
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
 
-	entries, skipped int // Stats.Entries and Skipped of all lines of buf
+	entries, skipped int  // Stats.Entries and Skipped of all lines of buf
 	tailOpen         bool // a line at its end may open an entry that goes on in the next block
 }
 
