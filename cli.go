@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	arg "github.com/alexflint/go-arg"
@@ -19,6 +23,9 @@ const version = "0.1.0"
 
 type cliArgs struct {
 	Connections *connectionsCmd `arg:"subcommand:connections" help:"track connections, sessions and failed logins"`
+	Completion  *completionCmd  `arg:"subcommand:completion" help:"print the shell completion script for bash, zsh or fish"`
+	Help        *helpCmd        `arg:"subcommand:help" help:"show the help of pgtail or of a command"`
+	VersionCmd  *versionCmd     `arg:"subcommand:version" help:"print the version"`
 }
 
 func (cliArgs) Version() string { return "pgtail " + version }
@@ -33,25 +40,29 @@ type connectionsCmd struct {
 	DB      string        `arg:"--db" placeholder:"NAME" help:"only sessions of this database (exact)"`
 	User    string        `arg:"--user" placeholder:"NAME" help:"only sessions of this user (exact)"`
 	App     string        `arg:"--app" placeholder:"NAME" help:"only sessions of this application_name (exact)"`
-	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog or syslog"`
+	Format  parse.Format  `arg:"--format" default:"auto" placeholder:"FORMAT" help:"log format: auto, stderr, csvlog, jsonlog, syslog, or a platform's envelope: kubectl, cri, docker-json, journald, cloudnativepg, gcloud, heroku"`
 	Prefix  string        `arg:"--prefix" placeholder:"LOG_LINE_PREFIX" help:"the server's log_line_prefix, exactly as in postgresql.conf"`
 	Window  time.Duration `arg:"--window" default:"60m" placeholder:"DURATION" help:"history window"`
 	Bucket  time.Duration `arg:"--bucket" default:"15m" placeholder:"DURATION" help:"history bucket size"`
 	Color   colorMode     `arg:"--color" default:"auto" placeholder:"WHEN" help:"auto, always or never"`
 	JSON    bool          `arg:"--json" help:"summary and history as one JSON object; watch as one JSON object per event (NDJSON)"`
 	MaxConn int           `arg:"--max-connections" placeholder:"N" help:"the server's max_connections, to show the peak's headroom"`
+	Follow  bool          `arg:"--follow" help:"read each FILE from its start and keep following it through rotation; a DIR follows its newest log file"`
+	Listen  string        `arg:"--listen" placeholder:"ADDR" help:"serve Prometheus metrics at http://ADDR/metrics while reading (host:port)"`
 	Files   []string      `arg:"positional" placeholder:"FILE" help:"log files to read in order (- is stdin, .gz is decompressed); or 'clear'"`
 }
 
 type colorMode string
 
+// colorModes are the values of --color.
+var colorModes = []string{"auto", "always", "never"}
+
 func (c *colorMode) UnmarshalText(b []byte) error {
-	switch s := string(b); s {
-	case "auto", "always", "never":
-		*c = colorMode(s)
-		return nil
+	if !slices.Contains(colorModes, string(b)) {
+		return fmt.Errorf("must be auto, always or never")
 	}
-	return fmt.Errorf("must be auto, always or never")
+	*c = colorMode(b)
+	return nil
 }
 
 // useColor decides once whether watch output is colored.
@@ -70,9 +81,18 @@ func isTerminal(w any) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// writeOut writes s to stdout; a write error (a full disk) is an error,
+// a closed pipe is not.
+func writeOut(stdout io.Writer, s string) error {
+	if _, err := io.WriteString(stdout, s); err != nil && !errors.Is(err, syscall.EPIPE) {
+		return errOutput{err}
+	}
+	return nil
+}
+
 // parseArgs parses the command line. An invalid one is an error with
 // exit code 1; help and version are written to stdout and return a nil
-// command and no error.
+// command and no error (or a write error).
 func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	var a cliArgs
 	p, err := arg.NewParser(arg.Config{Program: "pgtail"}, &a)
@@ -98,13 +118,15 @@ func parseArgs(argv []string, stdout io.Writer) (*connectionsCmd, error) {
 	err = p.Parse(argv)
 	switch {
 	case errors.Is(err, arg.ErrHelp):
-		p.WriteHelpForSubcommand(stdout, p.SubcommandNames()...)
-		return nil, nil
+		var b bytes.Buffer // go-arg drops write errors: write it here
+		p.WriteHelpForSubcommand(&b, p.SubcommandNames()...)
+		return nil, writeOut(stdout, b.String())
 	case errors.Is(err, arg.ErrVersion):
-		fmt.Fprintln(stdout, a.Version())
-		return nil, nil
+		return nil, writeOut(stdout, a.Version()+"\n")
 	case err != nil:
-		return nil, usage(usageErrorf("pgtail: %v", err), p.SubcommandNames()...)
+		return nil, usage(usageErrorf("pgtail: %v", explain(err, p.SubcommandNames())), p.SubcommandNames()...)
+	case a.Completion != nil || a.Help != nil || a.VersionCmd != nil:
+		return nil, runMeta(&a, p, stdout)
 	case a.Connections == nil:
 		return nil, usage(usageErrorf("pgtail: missing command: try 'pgtail connections'"), p.SubcommandNames()...)
 	}
@@ -134,6 +156,13 @@ func (c *connectionsCmd) check() error {
 		return usageErrorf("pgtail: --bucket must not be longer than --window")
 	case c.Window/c.Bucket > 10000:
 		return usageErrorf("pgtail: --window holds more than 10000 buckets; use a longer --bucket")
+	case c.Follow && len(c.Files) == 0:
+		return usageErrorf("pgtail: --follow needs a FILE or a log DIRECTORY to follow")
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return usageErrorf("pgtail: --listen must be host:port (127.0.0.1:9187, :9187): %v", err)
+		}
 	}
 	return nil
 }

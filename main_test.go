@@ -5,11 +5,13 @@ import (
 	"compress/gzip"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -25,6 +27,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	envelopes, err := filepath.Abs("testdata/envelopes")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -32,13 +38,21 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("LOGS", logs)
+			e.Setenv("ENVELOPES", envelopes)
 			e.Setenv("NO_COLOR", "")
 			e.Setenv("PGTAIL_STATE", filepath.Join(e.WorkDir, "state", "connections.json"))
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" { // mknod and chown to another user need root
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"gzip":     cmdGzip,
+			"mtime":    cmdMtime,
 			"genfile":  cmdGenfile, // hostile_test.go
 		},
 	})
@@ -80,6 +94,16 @@ func cmdGzip(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(zw.Close())
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]+".gz"), b.Bytes(), 0o644))
+}
+
+// mtime FILE RFC3339-TIME sets the modification time of FILE.
+func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mtime FILE TIME")
+	}
+	tm, err := time.Parse(time.RFC3339, args[1])
+	ts.Check(err)
+	ts.Check(os.Chtimes(ts.MkAbs(args[0]), tm, tm))
 }
 
 func TestUseColor(t *testing.T) {

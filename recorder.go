@@ -16,6 +16,7 @@ type recorder struct {
 	rec      *record.Recorder // nil: this run does not record
 	cfg      aggregate.Config // of the empty state a clear starts from
 	dirty    bool             // events applied since the last save
+	failed   bool             // the last save failed (reported once)
 	savedAt  time.Time        // when the last save ended
 	saveCost time.Duration    // how long it took
 }
@@ -43,51 +44,66 @@ func (r *recorder) recording() bool { return r.rec != nil }
 // changed notes that the state has events the record does not have yet.
 func (r *recorder) changed() { r.dirty = true }
 
-// save records the state when it changed or when force is set. After a
-// clear from another terminal the tracker starts again from zero.
-func (t *tracker) save(force bool) {
-	if force {
+// save records the state when it changed, about once a second, and at the
+// end (final). The state is copied under the lock and encoded and written
+// without it, so a save never holds up the watch stream. After a clear
+// from another terminal the statistics start again from zero and the open
+// sessions stay. An input in which no PostgreSQL entry was recognised
+// (`true | pgtail connections`) leaves the record alone. A failed save (a
+// full disk) keeps the live lock and is tried again at the next tick; it
+// is reported once, and again if the final save fails too.
+func (t *tracker) save(final bool) {
+	r := &t.rec
+	if r.rec == nil {
+		return // only the main goroutine changes it
+	}
+	if final {
 		t.mu.Lock()
 	} else if !t.mu.TryLock() {
 		return // the reader holds it, maybe stuck writing to stdout: next tick
 	}
-	defer t.mu.Unlock()
-	st, err := t.rec.save(t.st, force)
-	t.st = st
-	if err != nil {
-		fmt.Fprintf(t.stderr, "pgtail: recording the session failed: %v\n", err)
-	}
-}
-
-// save records st and returns the state to go on with: st, or an empty
-// one after a clear. After a failed save the run records no more.
-func (r *recorder) save(st *aggregate.State, force bool) (*aggregate.State, error) {
-	if r.rec == nil {
-		return st, nil
-	}
+	force := false
 	if r.rec.Cleared() {
-		st, force = aggregate.New(r.cfg), true
+		t.st, force = t.st.Cleared(), true // the open sessions stay
 	}
-	if !r.dirty && !force {
-		return st, nil
+	switch {
+	case !force && !r.dirty && !(final && t.readSoFar().Entries > 0):
+		t.mu.Unlock()
+		return
+	// A big state takes a while to write: keep the recording under a
+	// tenth of the time, whatever "once a second" says.
+	case !final && !force && time.Since(r.savedAt) < 10*r.saveCost:
+		t.mu.Unlock()
+		return
 	}
-	// A big state (many open sessions) takes a while to write: keep the
-	// recording under a tenth of the time, whatever "once a second" says.
-	if !force && time.Since(r.savedAt) < 10*r.saveCost {
-		return st, nil
-	}
-	start := time.Now()
-	defer func() { r.savedAt, r.saveCost = time.Now(), time.Since(start) }()
-	cleared, err := r.rec.Save(st)
-	if cleared {
-		st = aggregate.New(r.cfg)
-		_, err = r.rec.Save(st)
-	}
-	if err != nil {
-		r.rec.Close()
-		r.rec = nil
-		return st, err
-	}
+	snap := t.st.Snapshot()
 	r.dirty = false
-	return st, nil
+	t.mu.Unlock()
+
+	start := time.Now()
+	cleared, err := r.rec.Save(snap)
+	if cleared { // a clear came in between: start again from it
+		t.mu.Lock()
+		t.st = t.st.Cleared()
+		snap = t.st.Snapshot()
+		t.mu.Unlock()
+		_, err = r.rec.Save(snap)
+	}
+	r.savedAt, r.saveCost = time.Now(), time.Since(start)
+
+	t.mu.Lock() // stderr is shared with the reader
+	defer t.mu.Unlock()
+	switch {
+	case err != nil:
+		r.dirty = true // try again at the next tick
+		if final {
+			fmt.Fprintf(t.stderr, "pgtail: recording the session failed at the end: %v; the record keeps the last save\n", err)
+		} else if !r.failed {
+			fmt.Fprintf(t.stderr, "pgtail: recording the session failed: %v; trying again every second\n", err)
+		}
+		r.failed = true
+	case r.failed:
+		fmt.Fprintln(t.stderr, "pgtail: recording the session works again")
+		r.failed = false
+	}
 }

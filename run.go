@@ -20,6 +20,9 @@ import (
 
 // run is the whole program on injected streams; it returns the exit code.
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(argv) > 0 && argv[0] == completeCmd {
+		return complete(argv[1:], stdout, getenv) // for the completion scripts
+	}
 	return exit(stderr, pgtail(argv, stdin, stdout, stderr, getenv))
 }
 
@@ -35,7 +38,17 @@ func pgtail(argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv fun
 	}
 	t := newTracker(c, stdout, stderr, useColor(c.Color, isTerminal(stdout), getenv("NO_COLOR") != ""))
 	if len(c.Files) == 0 && !c.Watch && !piped(stdin) {
+		if c.Listen != "" {
+			return usageErrorf("pgtail: --listen serves the metrics of a run that reads a log: give FILEs, --follow or a pipe")
+		}
 		return t.report(statePath, stateErr)
+	}
+	if c.Listen != "" {
+		closeMetrics, err := t.serveMetrics(c.Listen)
+		if err != nil {
+			return usageErrorf("pgtail: --listen: %v", err)
+		}
+		defer closeMetrics()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -62,24 +75,31 @@ func clearRecord(argv []string, path string, pathErr error, stdout, stderr io.Wr
 	if len(argv) > 2 {
 		fmt.Fprintln(stderr, "clear ignores other options")
 	}
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(stderr, "pgtail: recording is off (PGTAIL_STATE): there is no recorded session to clear")
+		return nil
+	}
 	if pathErr == nil {
 		pathErr = record.Clear(path)
 	}
 	if pathErr != nil {
 		return &exitError{code: exitInput, msg: fmt.Sprintf("pgtail: cannot clear the recorded session: %v", pathErr)}
 	}
-	fmt.Fprintln(stdout, "Connection statistics cleared.")
-	return nil
+	return writeOut(stdout, "Connection statistics cleared.\n")
 }
 
 // report renders the recorded session, with nothing piped in.
 func (t *tracker) report(path string, pathErr error) error {
+	if errors.Is(pathErr, record.ErrOff) {
+		fmt.Fprintln(t.stderr, "pgtail: recording is off (PGTAIL_STATE): no recorded session to report; pipe a log in")
+	}
 	if pathErr == nil {
 		st, err := record.Load(path)
 		if err != nil {
-			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session in %s: %v\n", path, err)
+			fmt.Fprintf(t.stderr, "pgtail: ignoring the recorded session: %v\n", err)
 		}
 		t.st = st
+		t.liveRecord = record.Live(path)
 	}
 	return t.render()
 }
@@ -98,6 +118,12 @@ type tracker struct {
 	st    *aggregate.State
 	input inputStats
 	rec   recorder
+	// unseen counts the disconnections of sessions never seen starting
+	// before the input showed a server start or reset (it began mid-log).
+	unseen  int
+	started bool
+	// liveRecord: the report is of a record a running tracker keeps.
+	liveRecord bool
 }
 
 func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracker {
@@ -109,6 +135,7 @@ func newTracker(c *connectionsCmd, stdout, stderr io.Writer, color bool) *tracke
 		out:    bufio.NewWriterSize(stdout, 32<<10),
 		st:     aggregate.New(cfg),
 		rec:    recorder{cfg: cfg},
+		input:  inputStats{live: newLiveInputs()},
 	}
 }
 
@@ -119,17 +146,35 @@ func (t *tracker) run(ctx context.Context, stdin io.Reader) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if t.cmd.Follow && !t.openFollowers(files) {
+		return inputsFailed(nil)
+	}
 	if t.cmd.Watch {
 		where := ""
-		if len(t.cmd.Files) > 0 {
+		if t.cmd.Follow {
+			where = " in " + format.Clean(t.followed())
+		} else if len(t.cmd.Files) > 0 {
 			where = " in " + format.Clean(strings.Join(t.cmd.Files, ", "))
 		}
 		fmt.Fprintf(t.stderr, "Watching connections%s (Ctrl+C to exit)\n", where)
 	}
 	done := make(chan error, 1)
-	go func() { done <- t.readAll(files, stdin) }()
-	t.save(true)
+	go func() {
+		if t.cmd.Follow {
+			done <- t.followAll()
+		} else {
+			done <- t.readAll(files, stdin)
+		}
+	}()
 	interrupted, err := t.wait(ctx, done)
+	if interrupted && t.cmd.Follow {
+		// The followers read what the files hold by now, then end.
+		close(t.input.live.stop)
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
 	if interrupted && t.cmd.Watch {
 		if !t.lockWithin(time.Second) {
 			// The reader is stuck writing an event to a stdout nobody
@@ -185,6 +230,7 @@ func (t *tracker) finish(err error, interrupted bool) error {
 		if !interrupted {
 			t.hints()
 		}
+		t.midLog() // also after Ctrl+C: `tail -F log | pgtail connections`
 		err = t.render()
 	}
 	if t.input.failed {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/pgtail/pgtail/aggregate"
 	"github.com/pgtail/pgtail/format"
@@ -39,7 +42,7 @@ func (t *tracker) render() error {
 func (t *tracker) renderSummary() error {
 	filter := t.cmd.filter()
 	sum := t.st.Summary(filter)
-	if err := format.Summary(t.out, sum, filter); err != nil {
+	if err := t.summary(sum, filter); err != nil {
 		return err
 	}
 	// The peak is server-wide: shown without filters.
@@ -56,7 +59,11 @@ func (t *tracker) renderSummary() error {
 func (t *tracker) renderHistory() error {
 	filter := t.cmd.filter()
 	sum := t.st.Summary(filter)
-	h := t.st.History(filter, t.cmd.Window, t.cmd.Bucket)
+	window, err := t.historyWindow()
+	if err != nil {
+		return err
+	}
+	h := t.st.History(filter, window, t.cmd.Bucket)
 	if t.st.Summary(aggregate.Filter{}).Events > 0 && !h.HasTime {
 		return usageErrorf("pgtail: --history needs time stamps: the log_line_prefix has no %s", "%t, %m or %n")
 	}
@@ -70,12 +77,54 @@ func (t *tracker) renderHistory() error {
 		}
 		return err
 	}
-	return format.Summary(t.out, sum, filter) // the empty state
+	return t.summary(sum, filter) // the empty state
+}
+
+// summary writes the summary view; the empty state of a record that a
+// running tracker keeps does not tell the user to start one.
+func (t *tracker) summary(sum aggregate.Summary, filter aggregate.Filter) error {
+	if t.liveRecord {
+		return format.SummaryLive(t.out, sum, filter)
+	}
+	return format.Summary(t.out, sum, filter)
+}
+
+// historyWindow checks --bucket and --window against what the state keeps.
+// A run that reads a log keeps what its options need; a recorded session
+// keeps the slots and the span of the run that recorded it. A bucket that
+// is not a whole number of its slots cannot be shown (refused); a window
+// longer than it keeps is cut to what it keeps, and said on stderr.
+func (t *tracker) historyWindow() (time.Duration, error) {
+	cfg, window, bucket := t.st.Config(), t.cmd.Window, t.cmd.Bucket
+	if bucket%cfg.Resolution != 0 {
+		return 0, usageErrorf("pgtail: the recorded session keeps the timeline in %s steps: --bucket=%s is not a whole number of them; "+
+			"use a multiple of %s, or read the log again with --bucket=%s", short(cfg.Resolution), short(bucket), short(cfg.Resolution), short(bucket))
+	}
+	if window > cfg.Retention {
+		kept := cfg.Retention / bucket * bucket
+		fmt.Fprintf(t.stderr, "pgtail: the recorded session keeps the last %s; showing %s, not %s (read the log again with --window=%s for more)\n",
+			short(cfg.Retention), short(kept), short(window), short(window))
+		window = kept
+	}
+	return window, nil
+}
+
+// short writes a duration as the options take it: "1m", "24h", "1m30s".
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // jsonReport gathers everything the JSON views show.
 func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format.Report {
-	f := t.input.Format // what was read, detected or given
+	input := t.readSoFar()
+	f := input.Format // what was read, detected or given
 	if f == parse.Auto {
 		f = t.cmd.Format
 	}
@@ -95,8 +144,8 @@ func (t *tracker) jsonReport(sum aggregate.Summary, h *aggregate.History) format
 		MaxConnections: t.cmd.MaxConn,
 		Durations:      t.st.Durations(filter),
 		Input: format.Input{
-			Lines: t.input.Lines, Entries: t.input.Entries, Skipped: t.input.Skipped, Truncated: t.input.Truncated,
-			Format: fname, Prefix: t.input.Prefix,
+			Lines: input.Lines, Entries: input.Entries, Skipped: input.Skipped, Truncated: input.Truncated,
+			Format: fname, Prefix: input.Prefix,
 		},
 	}
 }

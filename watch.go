@@ -7,13 +7,23 @@ import (
 )
 
 // apply adds one event to the state and, under --watch, writes it to
-// stdout when the filters let it through. The error is a failed write.
-func (t *tracker) apply(ev parse.Event) error {
+// stdout when the filters let it through and it is not quiet (a line a
+// follower found already written). in is the input it came from: its
+// reader's counts so far are published with it, for a report or scrape
+// before the input ends. The error is a failed write.
+func (t *tracker) apply(ev parse.Event, quiet bool, in *liveInput) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	o := t.st.Apply(ev)
+	switch {
+	case ev.Kind == parse.Reset:
+		t.started = true // sessions after a server start are all seen starting
+	case o.Unknown && !t.started:
+		t.unseen++
+	}
 	t.rec.changed()
-	if !t.cmd.Watch || !t.shows(o) {
+	in.publish()
+	if !t.cmd.Watch || quiet || !t.shows(o) {
 		return nil
 	}
 	var err error

@@ -29,7 +29,10 @@ const RelErr = 1.0 / sketchExact
 
 // A sketch is a histogram of session times. Plain data.
 type sketch struct {
-	Counts        map[int32]int64 // bucket → sessions
+	Counts map[int32]int64 // bucket → sessions
+	// Upto counts the sessions of at most SessionTimeBounds[i] and more
+	// than the bound before, exactly (for Prometheus' fixed buckets).
+	Upto          []int64 `json:"upto,omitempty"`
 	N, Under1s    int64
 	Min, Max, Sum int64 // milliseconds
 }
@@ -62,6 +65,12 @@ func (k *sketch) Add(d time.Duration) {
 		k.Counts = map[int32]int64{}
 	}
 	k.Counts[bucketOf(ms)]++
+	if i := uptoIndex(ms); i < len(SessionTimeBounds) {
+		if k.Upto == nil {
+			k.Upto = make([]int64, len(SessionTimeBounds))
+		}
+		k.Upto[i]++
+	}
 	if k.N == 0 || ms < k.Min {
 		k.Min = ms
 	}
@@ -69,10 +78,19 @@ func (k *sketch) Add(d time.Duration) {
 		k.Max = ms
 	}
 	k.N++
-	k.Sum += ms
+	k.Sum = addSat(k.Sum, ms)
 	if ms < 1000 {
 		k.Under1s++
 	}
+}
+
+// addSat adds two non-negative counts, stopping at the largest int64:
+// a sum of session times of millions of years does not turn negative.
+func addSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // Merge adds o's sessions to k.
@@ -86,12 +104,18 @@ func (k *sketch) Merge(o sketch) {
 	for b, c := range o.Counts {
 		k.Counts[b] += c
 	}
+	for i, c := range o.Upto {
+		if k.Upto == nil {
+			k.Upto = make([]int64, len(SessionTimeBounds))
+		}
+		k.Upto[i] += c
+	}
 	if k.N == 0 || o.Min < k.Min {
 		k.Min = o.Min
 	}
 	k.Max = max(k.Max, o.Max)
 	k.N += o.N
-	k.Sum += o.Sum
+	k.Sum = addSat(k.Sum, o.Sum)
 	k.Under1s += o.Under1s
 }
 
@@ -144,7 +168,7 @@ func (k *sketch) stats(name string) DurationStats {
 	st.Max = time.Duration(k.Max) * time.Millisecond
 	st.Median = k.Quantile(0.5)
 	st.P95 = k.Quantile(0.95)
-	st.Mean = time.Duration(k.Sum/k.N) * time.Millisecond
+	st.Mean = time.Duration(min(k.Sum/k.N, k.Max)) * time.Millisecond // a saturated Sum
 	st.ShareUnder1s = float64(k.Under1s) / float64(k.N)
 	return st
 }

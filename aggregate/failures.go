@@ -45,7 +45,10 @@ type failStat struct {
 // maxFailKeys bounds the failure table: past it, new combinations are
 // counted under user, database, application and host "(other)", so a
 // password-guessing storm from many addresses cannot grow memory.
-const maxFailKeys = 1 << 14
+const maxFailKeys = 1 << 12
+
+// maxFoldedReasons bounds the folded rows that keep their reason.
+const maxFoldedReasons = 1 << 6
 
 // Other names the folded rows of a full failure table.
 const Other = "(other)"
@@ -54,7 +57,13 @@ func (s *State) recordFailure(k failKey, t time.Time) {
 	st, ok := s.failTable[k]
 	if !ok && len(s.failTable) >= maxFailKeys {
 		k.User, k.DB, k.App, k.Host = Other, Other, Other, Other
-		st = s.failTable[k]
+		st, ok = s.failTable[k]
+		// Reasons and causes name databases and roles too: a few folded
+		// rows keep theirs, then they are Other as well.
+		if !ok && len(s.failTable) >= maxFailKeys+maxFoldedReasons {
+			k.Reason, k.Cause = Other, ""
+			st = s.failTable[k]
+		}
 	}
 	st.Count++
 	if !t.IsZero() {

@@ -3,6 +3,7 @@ package aggregate
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,43 +44,47 @@ func decodeEvents(data []byte) []parse.Event {
 }
 
 // model is the spec's count, kept independently of State: sessions by
-// PID, and without a PID connects minus disconnects per database and user.
+// PID, and without a PID connects minus disconnects per database and user
+// (anon, in connect order: a disconnect closes the oldest of its names, a
+// refusal after authorization the newest of the names it carries).
 type model struct {
 	open map[int]bool
-	anon map[[2]string]int
+	anon [][2]string
 }
 
 func (m *model) apply(ev parse.Event) {
 	switch ev.Kind {
 	case parse.Received, parse.Failure:
 		delete(m.open, ev.PID) // a new backend on this PID; a refused session
-		if k := [2]string{ev.DB, ev.User}; ev.Kind == parse.Failure && ev.PID == 0 && ev.AfterAuth && m.anon[k] > 0 {
-			m.anon[k]-- // refused after authorization: that session never opened
+		if ev.Kind == parse.Failure && ev.PID == 0 && ev.AfterAuth {
+			// Refused after authorization: that session never opened.
+			for i := len(m.anon) - 1; i >= 0; i-- {
+				if k := m.anon[i]; (ev.DB == "" || k[0] == ev.DB) && (ev.User == "" || k[1] == ev.User) {
+					m.anon = slices.Delete(m.anon, i, i+1)
+					break
+				}
+			}
 		}
 	case parse.Connect:
 		if ev.PID == 0 {
-			m.anon[[2]string{ev.DB, ev.User}]++
+			m.anon = append(m.anon, [2]string{ev.DB, ev.User})
 		} else {
 			m.open[ev.PID] = true
 		}
 	case parse.Disconnect:
-		if k := [2]string{ev.DB, ev.User}; ev.PID == 0 && m.anon[k] > 0 {
-			m.anon[k]--
-		} else if ev.PID != 0 {
+		if ev.PID != 0 {
 			delete(m.open, ev.PID)
+		} else if i := slices.Index(m.anon, [2]string{ev.DB, ev.User}); i >= 0 {
+			m.anon = slices.Delete(m.anon, i, i+1)
 		}
 	case parse.Reset:
 		clear(m.open)
-		clear(m.anon)
+		m.anon = nil
 	}
 }
 
 func (m *model) active() int {
-	n := len(m.open)
-	for _, c := range m.anon {
-		n += c
-	}
-	return n
+	return len(m.open) + len(m.anon)
 }
 
 func sum(rows []Row) int {
@@ -97,7 +102,7 @@ func FuzzState(f *testing.F) {
 	f.Add([]byte{1, 1, 0, 10, 0x41, 2, 0, 0, 0, 1, 0, 0x80})      // no time stamp, time steps back
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := New(Config{Resolution: time.Minute, Retention: 75 * time.Minute})
-		m := model{open: map[int]bool{}, anon: map[[2]string]int{}}
+		m := model{open: map[int]bool{}}
 		defer func() {
 			// The recorded session reads back to the same report.
 			b, err := json.Marshal(st)

@@ -1,8 +1,10 @@
 package aggregate
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -281,5 +283,53 @@ func TestSnapshotWithoutCategory(t *testing.T) {
 	}
 	if sat := st.Saturation(); sat.Count != 2 {
 		t.Errorf("Saturation = %+v, want 2", sat)
+	}
+}
+
+// A record written when slots were keyed by the wall clock (before
+// slots_by_instant) reads back onto instants: its history is the same,
+// and so are the sessions a crash ended (none recorded then).
+func TestSnapshotWallClockSlots(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	st := New(Config{})
+	for i, m := range []int{5, 20, 50} {
+		st.Apply(parse.Event{Kind: parse.Connect, PID: i + 1, DB: "d", User: "u", Time: time.Date(2026, 11, 25, 10, m, 0, 0, cet)})
+	}
+	st.Apply(parse.Event{Kind: parse.Reset, Reason: "crash", Time: time.Date(2026, 11, 25, 10, 55, 0, 0, cet)})
+	b, err := st.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sn map[string]any
+	if err := json.Unmarshal(b, &sn); err != nil {
+		t.Fatal(err)
+	}
+	if sn["slots_by_instant"] != true {
+		t.Fatalf("slots_by_instant = %v, want true", sn["slots_by_instant"])
+	}
+	delete(sn, "slots_by_instant")
+	delete(sn, "ended")
+	for _, sl := range sn["slots"].([]any) {
+		m := sl.(map[string]any)
+		m["slot"] = m["slot"].(float64) + 60 // one hour of one-minute slots: CET's wall clock
+	}
+	old, _ := json.Marshal(sn)
+	var back State
+	if err := back.UnmarshalJSON(old); err != nil {
+		t.Fatal(err)
+	}
+	got, want := back.History(Filter{}, time.Hour, 15*time.Minute), st.History(Filter{}, time.Hour, 15*time.Minute)
+	same := got.Connects == want.Connects && len(got.Rows) == len(want.Rows)
+	for i := 0; same && i < len(got.Rows); i++ {
+		same = got.Rows[i].Start.Equal(want.Rows[i].Start) && got.Rows[i].Active == want.Rows[i].Active
+	}
+	if !same || want.Connects != 3 {
+		t.Errorf("history of an old record:\n%+v\nwant\n%+v", got, want)
+	}
+	if got := back.Summary(Filter{}).Ended; len(got) != 0 {
+		t.Errorf("Ended = %v, want none (not recorded then)", got)
+	}
+	if got := st.Summary(Filter{}).Ended; !reflect.DeepEqual(got, []Row{{"crash", 3}}) {
+		t.Errorf("Ended = %v, want crash 3", got)
 	}
 }

@@ -4,6 +4,7 @@
 package aggregate
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pgtail/pgtail/parse"
@@ -32,25 +33,34 @@ type Config struct {
 
 // State is the tracker. The zero value is not ready; use New.
 type State struct {
-	cfg   Config
-	res   int64 // resolution in seconds
-	names []Names
-	index map[Names]int32
-	tally []tally // by name index
+	cfg    Config
+	res    int64 // resolution in seconds
+	names  []Names
+	index  map[Names]int32
+	tally  []tally                // by name index
+	values [3]map[string]struct{} // the databases, users and applications in names
+	cells  int                    // (slot, name) cells in slots
 
-	sessions map[int]session             // open sessions by backend PID
+	sessions map[backend]session         // open sessions by backend
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
-	pending  map[int]origin              // "connection received", waiting for its session
+	pending  map[backend]origin          // "connection received", waiting for its session
 	failures map[reasonKey]int
+	ended    map[reasonKey]int // sessions a server reset ended, by name and reset reason
 
-	slots    map[int64]map[int32]*delta // timeline: wall-clock slot → changes by name
-	newest   time.Time
-	oldest   int64 // slots before this are gone
-	hasTime  bool
-	noPID    bool
+	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
+	newest  time.Time
+	oldest  int64 // slots before this are gone
+	hasTime bool
+	noPID   bool
+	// origin is the first server an event named (Event.Origin); origins
+	// is set once a second one appears: only then does a Reset end the
+	// sessions of its own server alone.
+	origin   string
+	origins  bool
 	events   int
-	resetEnd int // sessions ended by a server reset
-	replaced int // sessions ended by PID reuse without a disconnection line
+	resetEnd int            // sessions ended by a server reset
+	resets   map[string]int // server resets by reason (counts.go)
+	replaced int            // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
 	durs      map[int32]sketch     // session times by name (durations.go)
@@ -71,25 +81,49 @@ type session struct {
 	start time.Time // where its connect went on the timeline
 	host  string
 	seq   int64 // its connect step on the peak curve
+	// carried: open before a clear, whose connect is not counted (Cleared)
+	carried bool
 }
 
 // An anonSession is a session of a log without PIDs: only its names and
 // its step in the peak curve are known.
 type anonSession struct {
-	name  int32
-	seq   int64
-	start time.Time // where its connect went on the timeline
+	name    int32
+	seq     int64
+	start   time.Time // where its connect went on the timeline
+	carried bool      // as in session
 }
 
 type origin struct {
 	host, port string
 }
 
+// A backend is a server process: its PID, and the server it runs on
+// when the log comes from several (Event.Origin: a pod, a host).
+type backend struct {
+	origin string
+	pid    int
+}
+
+func backendOf(ev *parse.Event) backend { return backend{ev.Origin, ev.PID} }
+
 // A reasonKey counts failures by name and reason, for Summary.
 type reasonKey struct {
 	name   int32
 	reason string
 }
+
+// Names are chosen by clients: a flood of distinct names must cost
+// bounded memory. Past these caps a new name is counted as Other: first
+// only its database, user or application (whichever dimension is full),
+// then, when the (database, user, application) table is full, all three.
+// A name that fits is counted exactly, and stays exact.
+const (
+	maxValues    = 1 << 10 // distinct databases, users and applications, each
+	maxNames     = 1 << 12 // distinct (database, user, application)
+	maxSlotCells = 1 << 17 // timeline cells (slot, name); past it, (slot, Other)
+	maxFailNames = 1 << 12 // (name, reason) failure counts; past it, (Other, Other)
+)
 
 // maxPending bounds the "connection received" lines kept while waiting
 // for their session; probes and cancel requests never get one.
@@ -110,16 +144,22 @@ func New(cfg Config) *State {
 		cfg:      cfg,
 		res:      int64(cfg.Resolution / time.Second),
 		index:    map[Names]int32{},
-		sessions: map[int]session{},
+		sessions: map[backend]session{},
 		anon:     map[[2]string][]anonSession{},
-		pending:  map[int]origin{},
+		pending:  map[backend]origin{},
 		failures: map[reasonKey]int{},
+		ended:    map[reasonKey]int{},
 		slots:    map[int64]map[int32]*delta{},
+		values:   [3]map[string]struct{}{{}, {}, {}},
 
 		durs:      map[int32]sketch{},
 		failTable: map[failKey]failStat{},
 	}
 }
+
+// Config returns the resolution and retention the state keeps (those of
+// the run that recorded it, for a state read back from a record).
+func (s *State) Config() Config { return s.cfg }
 
 // An Outcome tells what an event did to the state, for live display.
 type Outcome struct {
@@ -129,8 +169,10 @@ type Outcome struct {
 	// Ended counts the sessions a Reset ended.
 	Ended int
 	// Retracted is set when a Failure withdrew the session of its own
-	// "connection authorized" line.
-	Retracted bool
+	// "connection authorized" line; RetractedAt is when that session's
+	// connect was counted (zero without time stamps).
+	Retracted   bool
+	RetractedAt time.Time
 	// Unknown is set for a Disconnect of a session never seen connecting.
 	Unknown bool
 }
@@ -153,6 +195,42 @@ func (s *State) name(n Names) int32 {
 	if i, ok := s.index[n]; ok {
 		return i
 	}
+	n = s.fold(n)
+	if i, ok := s.index[n]; ok {
+		return i
+	}
+	if len(s.names) >= maxNames {
+		return s.other()
+	}
+	i := int32(len(s.names))
+	s.names = append(s.names, n)
+	s.tally = append(s.tally, tally{})
+	s.index[n] = i
+	return i
+}
+
+// fold replaces each name of a full dimension that is not in it yet by
+// Other, and adds the others.
+func (s *State) fold(n Names) Names {
+	for d, v := range []*string{&n.DB, &n.User, &n.App} {
+		if _, ok := s.values[d][*v]; ok {
+			continue
+		}
+		if len(s.values[d]) >= maxValues {
+			*v = Other
+			continue
+		}
+		s.values[d][*v] = struct{}{}
+	}
+	return n
+}
+
+// other is the name that counts what no longer fits.
+func (s *State) other() int32 {
+	n := Names{Other, Other, Other}
+	if i, ok := s.index[n]; ok {
+		return i
+	}
 	i := int32(len(s.names))
 	s.names = append(s.names, n)
 	s.tally = append(s.tally, tally{})
@@ -168,19 +246,26 @@ func (s *State) Apply(ev parse.Event) Outcome {
 		s.events++
 	}
 	s.clock(ev.Time)
+	if ev.Origin != s.origin && ev.Origin != "" {
+		if s.origin == "" {
+			s.origin = ev.Origin
+		} else {
+			s.origins = true
+		}
+	}
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
-		if ev.PID != 0 {
-			if _, ok := s.sessions[ev.PID]; ok {
+		if b := backendOf(&ev); ev.PID != 0 {
+			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
-				s.end(ev.PID, ev.Time)
+				s.end(b, ev.Time)
 				s.replaced++
 			}
 			if len(s.pending) >= maxPending {
 				clear(s.pending)
 			}
-			s.pending[ev.PID] = origin{ev.Host, ev.Port}
+			s.pending[b] = origin{ev.Host, ev.Port}
 		}
 	case parse.Connect:
 		s.connect(&out)
@@ -189,11 +274,15 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	case parse.Failure:
 		s.failure(&out)
 	case parse.Reset:
-		out.Ended = len(s.sessions)
 		lost := s.lostKey(ev.Reason)
-		for pid, ss := range s.sessions {
+		if s.origins {
+			s.resetOrigin(&out, lost)
+			break
+		}
+		out.Ended = len(s.sessions)
+		for b, ss := range s.sessions {
 			s.lost(lost, ss.name, ss.host, ev.Time)
-			s.end(pid, ev.Time)
+			s.end(b, ev.Time)
 		}
 		for k, list := range s.anon {
 			for _, a := range list {
@@ -206,10 +295,31 @@ func (s *State) Apply(ev parse.Event) Outcome {
 			delete(s.anon, k)
 		}
 		s.peak.reset(ev.Time)
+		s.countReset(ev.Reason)
 		s.resetEnd += out.Ended
 		clear(s.pending)
 	}
 	return out
+}
+
+// resetOrigin ends the sessions of one server of a log of several (the
+// Reset's origin): the others, their pending connections and the peak
+// curve go on.
+func (s *State) resetOrigin(out *Outcome, lost failKey) {
+	ev := &out.Event
+	for b, ss := range s.sessions {
+		if b.origin == ev.Origin {
+			s.lost(lost, ss.name, ss.host, ev.Time)
+			s.end(b, ev.Time)
+			out.Ended++
+		}
+	}
+	for b := range s.pending {
+		if b.origin == ev.Origin {
+			delete(s.pending, b)
+		}
+	}
+	s.resetEnd += out.Ended
 }
 
 func (s *State) connect(out *Outcome) {
@@ -218,8 +328,8 @@ func (s *State) connect(out *Outcome) {
 		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
 			ev.Port = o.port
 		}
-		if _, ok := s.sessions[ev.PID]; ok {
-			s.end(ev.PID, ev.Time) // PID reuse: the new session replaces the old
+		if _, ok := s.sessions[backendOf(ev)]; ok {
+			s.end(backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
@@ -235,10 +345,10 @@ func (s *State) connect(out *Outcome) {
 	if ev.PID == 0 {
 		s.noPID = true
 		k := [2]string{ev.DB, ev.User}
-		s.anon[k] = append(s.anon[k], anonSession{n, seq, s.stamp(ev.Time)})
+		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[ev.PID] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -254,8 +364,8 @@ func (s *State) disconnect(out *Outcome) {
 			s.close(n, ev)
 			return
 		}
-	} else if ss, ok := s.sessions[ev.PID]; ok {
-		delete(s.sessions, ev.PID)
+	} else if ss, ok := s.sessions[backendOf(ev)]; ok {
+		delete(s.sessions, backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = ss.host
 		}
@@ -286,9 +396,9 @@ func (s *State) close(n int32, ev *parse.Event) {
 // claimPending takes the "connection received" of ev's PID, if one is
 // waiting, and fills ev's host from it.
 func (s *State) claimPending(ev *parse.Event) (origin, bool) {
-	o, ok := s.pending[ev.PID]
+	o, ok := s.pending[backendOf(ev)]
 	if ok {
-		delete(s.pending, ev.PID)
+		delete(s.pending, backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = o.host
 		}
@@ -302,18 +412,12 @@ func (s *State) failure(out *Outcome) {
 		s.claimPending(ev)
 	}
 	n := int32(-1)
-	if ss, ok := s.sessions[ev.PID]; ok && ev.PID != 0 {
-		delete(s.sessions, ev.PID)
-		if ev.AfterAuth {
+	if ss, ok := s.sessions[backendOf(ev)]; ok && ev.PID != 0 {
+		delete(s.sessions, backendOf(ev))
+		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
-			t := &s.tally[n]
-			t.connects--
-			t.active--
-			s.record(ss.start, n, delta{connects: -1})
-			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(ss.seq)
-			out.Retracted = true
+			s.withdraw(out, n, ss.start, ss.seq)
 			if ev.Host == "" {
 				ev.Host = ss.host
 			}
@@ -321,48 +425,93 @@ func (s *State) failure(out *Outcome) {
 			s.tally[ss.name].active--
 			s.add(ev.Time, ss.name, delta{net: -1})
 			s.peak.step(ev.Time, -1)
-			s.replaced++
+			if !ss.carried {
+				s.replaced++
+			}
 		}
 	}
 	if ev.PID == 0 && ev.AfterAuth {
-		// No PID in the log: withdraw the newest session of the same
-		// database and user, which this refusal followed.
-		k := [2]string{ev.DB, ev.User}
-		if list := s.anon[k]; len(list) > 0 {
-			a := list[len(list)-1]
+		// No PID in the log: withdraw the newest session this refusal can
+		// be: of the same database and user, as far as the line names
+		// them (a prefix without %u/%d leaves only the message's name).
+		if a, ok := s.refused(ev.DB, ev.User); ok {
 			n = a.name
-			if s.anon[k] = list[:len(list)-1]; len(s.anon[k]) == 0 {
-				delete(s.anon, k)
+			if a.carried { // its connect was before a clear: it just ends
+				s.tally[n].active--
+				s.add(ev.Time, n, delta{net: -1})
+				s.peak.step(ev.Time, -1)
+			} else {
+				s.withdraw(out, n, a.start, a.seq)
 			}
-			t := &s.tally[n]
-			t.connects--
-			t.active--
-			s.record(a.start, n, delta{connects: -1}) // where it was counted
-			s.add(ev.Time, n, delta{net: -1})
-			s.peak.retract(a.seq)
-			out.Retracted = true
 		}
 	}
 	if n < 0 {
 		n = s.name(NamesOf(*ev))
 	}
 	ev.App = s.names[n].App
-	s.failures[reasonKey{n, ev.Reason}]++
+	fk := reasonKey{n, ev.Reason}
+	if _, ok := s.failures[fk]; !ok && len(s.failures) >= maxFailNames {
+		fk = reasonKey{s.other(), Other} // the reason names a database or role
+	}
+	s.failures[fk]++
 	nm := s.names[n]
 	s.recordFailure(failKey{Reason: ev.Reason, Cause: ev.Cause, Category: ev.Category, User: nm.User, DB: nm.DB, App: nm.App, Host: ev.Host}, ev.Time)
 }
 
+// withdraw takes back the connect of a session that a refusal after
+// "connection authorized" shows never opened: from the totals, from the
+// timeline where its connect was counted (start), and from the peak
+// (its connect step seq).
+func (s *State) withdraw(out *Outcome, n int32, start time.Time, seq int64) {
+	t := &s.tally[n]
+	t.connects--
+	t.active--
+	s.record(start, n, delta{connects: -1})
+	s.add(out.Event.Time, n, delta{net: -1})
+	s.peak.retract(seq)
+	out.Retracted, out.RetractedAt = true, start
+}
+
+// refused removes and returns the newest session without a PID whose
+// database and user match db and user; an empty one matches any.
+func (s *State) refused(db, user string) (anonSession, bool) {
+	var best [2]string
+	found := false
+	if db != "" && user != "" {
+		best, found = [2]string{db, user}, len(s.anon[[2]string{db, user}]) > 0
+	} else {
+		var seq int64
+		for k, list := range s.anon {
+			if (db == "" || k[0] == db) && (user == "" || k[1] == user) {
+				if a := list[len(list)-1]; !found || a.seq > seq {
+					best, seq, found = k, a.seq, true
+				}
+			}
+		}
+	}
+	if !found {
+		return anonSession{}, false
+	}
+	list := s.anon[best]
+	a := list[len(list)-1]
+	if s.anon[best] = list[:len(list)-1]; len(s.anon[best]) == 0 {
+		delete(s.anon, best)
+	}
+	return a, true
+}
+
 // lost records a session ended by a server reset, without a disconnection.
 func (s *State) lost(k failKey, n int32, host string, t time.Time) {
+	s.ended[reasonKey{n, strings.TrimPrefix(k.Category, lostCategory)}]++
 	nm := s.names[n]
 	k.User, k.DB, k.App, k.Host = nm.User, nm.DB, nm.App, host
 	s.recordFailure(k, t)
 }
 
 // end closes a session without a disconnection line.
-func (s *State) end(pid int, t time.Time) {
-	ss := s.sessions[pid]
-	delete(s.sessions, pid)
+func (s *State) end(b backend, t time.Time) {
+	ss := s.sessions[b]
+	delete(s.sessions, b)
 	s.tally[ss.name].active--
 	s.add(t, ss.name, delta{net: -1})
 	s.peak.step(t, -1)
@@ -381,28 +530,21 @@ func (s *State) clock(t time.Time) {
 	// Prune in steps of a sixteenth of the retention, not every slot.
 	if oldest := s.slot(t) - keep; oldest > s.oldest+keep/16 {
 		s.oldest = oldest
-		for k := range s.slots {
+		for k, m := range s.slots {
 			if k < oldest {
+				s.cells -= len(m)
 				delete(s.slots, k)
 			}
 		}
 	}
 }
 
-// wall returns t's wall-clock seconds in its own zone, so buckets align
-// to the log's clock (10:00, 10:15, …) whatever its offset.
-func wall(t time.Time) int64 {
-	_, off := t.Zone()
-	return t.Unix() + int64(off)
-}
-
+// slot returns the timeline slot of the instant t. Slots are keyed by
+// instant, not by wall clock: at the end of DST, 02:10 CET comes after
+// 02:50 CEST. History aligns its buckets to the log's clock.
 func (s *State) slot(t time.Time) int64 {
-	w := wall(t)
-	k := w / s.res
-	if w < 0 && w%s.res != 0 {
-		k--
-	}
-	return k
+	u := t.Unix()
+	return (u - floorMod(u, s.res)) / s.res
 }
 
 // stamp returns where a change at t goes on the timeline. The timeline
@@ -440,9 +582,14 @@ func (s *State) record(t time.Time, n int32, d delta) {
 		s.slots[k] = m
 	}
 	p := m[n]
+	if p == nil && s.cells >= maxSlotCells {
+		n = s.other()
+		p = m[n]
+	}
 	if p == nil {
 		p = &delta{}
 		m[n] = p
+		s.cells++
 	}
 	p.connects += d.connects
 	p.disconnects += d.disconnects

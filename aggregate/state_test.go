@@ -271,8 +271,12 @@ func TestReset(t *testing.T) {
 			if out[0].Ended != 3 {
 				t.Errorf("Ended = %d, want 3", out[0].Ended)
 			}
-			want := aggregate.Summary{Connects: 4, Disconnects: 1, Events: 5, ResetEnded: 3}
+			want := aggregate.Summary{Connects: 4, Disconnects: 1, Events: 5, ResetEnded: 3, Ended: rows(reason, 3)}
 			checkSummary(t, st, aggregate.Filter{}, want)
+			// Filtered, the sessions the reset ended are those of the filter.
+			if got := st.Summary(aggregate.Filter{DB: "prod"}).Ended; !cmp.Equal(got, rows(reason, 2)) {
+				t.Errorf("Ended for prod = %v, want %s 2", got, reason)
+			}
 			// The log began with the server: connects - disconnects -
 			// ended by reset = open sessions.
 			if s := st.Summary(aggregate.Filter{}); s.Connects-s.Disconnects-s.ResetEnded != s.Active {
@@ -294,7 +298,7 @@ func TestReset(t *testing.T) {
 			want = aggregate.Summary{
 				Active: 1,
 				ByDB:   rows("prod", 1), ByUser: rows("erin", 1), ByApp: rows("unknown", 1),
-				Connects: 5, Disconnects: 2, Events: 7, ResetEnded: 3,
+				Connects: 5, Disconnects: 2, Events: 7, ResetEnded: 3, Ended: rows(reason, 3),
 			}
 			checkSummary(t, st, aggregate.Filter{}, want)
 		})
@@ -310,7 +314,7 @@ func TestReset(t *testing.T) {
 		if out[2].Ended != 2 || out[3].Ended != 0 {
 			t.Errorf("Ended = %d, %d; want 2, 0", out[2].Ended, out[3].Ended)
 		}
-		checkSummary(t, st, aggregate.Filter{}, aggregate.Summary{Connects: 2, Events: 2, ResetEnded: 2})
+		checkSummary(t, st, aggregate.Filter{}, aggregate.Summary{Connects: 2, Events: 2, ResetEnded: 2, Ended: rows("crash", 2)})
 	})
 }
 
@@ -349,7 +353,7 @@ func TestNoPID(t *testing.T) {
 		t.Errorf("Ended = %d, want 1", out[0].Ended)
 	}
 	checkSummary(t, st, aggregate.Filter{}, aggregate.Summary{
-		Connects: 3, Disconnects: 4, Events: 7, NoPID: true, ResetEnded: 1,
+		Connects: 3, Disconnects: 4, Events: 7, NoPID: true, ResetEnded: 1, Ended: rows("shutdown", 1),
 	})
 }
 
@@ -886,4 +890,75 @@ func TestNoPIDRefusalLeavesNoPeak(t *testing.T) {
 	if got := st.Summary(aggregate.Filter{}).Active; got != 2 {
 		t.Errorf("Active = %d, want 2", got)
 	}
+}
+
+// With log_line_prefix '%m ' a refusal after authorization names only
+// what its message quotes (the role, or the database): it still
+// withdraws the session its "connection authorized" line opened, from
+// every total, the peak and the timeline.
+func TestNoPIDRefusalNamesFromMessage(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		db, user string
+		reason   string
+	}{
+		{"role", "", "bob", `too many connections for role "bob"`},
+		{"database", "nodb", "", `database "nodb" does not exist`},
+		{"none", "", "", "reserved connection slots"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := aggregate.New(aggregate.Config{})
+			db := c.db
+			if db == "" {
+				db = "sales"
+			}
+			user := c.user
+			if user == "" {
+				user = "alice"
+			}
+			apply(st,
+				at(tm("10:00"), connect(0, "sales", "carol", "psql")),
+				at(tm("10:01"), connect(0, "other", "dave", "")),
+				at(tm("10:16"), connect(0, db, user, "psql")),
+				at(tm("10:16:00.002"), failure(0, c.db, c.user, c.reason, true)),
+			)
+			s := st.Summary(aggregate.Filter{})
+			if s.Connects != 2 || s.Active != 2 {
+				t.Errorf("Connects = %d, Active = %d; want 2, 2 (the refused session withdrawn)", s.Connects, s.Active)
+			}
+			if got := st.Summary(aggregate.Filter{User: user, DB: db}); got.Connects != 0 || got.Active != 0 {
+				t.Errorf("refused %s@%s: Connects = %d, Active = %d; want 0, 0", user, db, got.Connects, got.Active)
+			}
+			if p := st.Peak(); p.Active != 2 {
+				t.Errorf("Peak = %d, want 2", p.Active)
+			}
+			h := st.History(aggregate.Filter{}, 30*time.Minute, 15*time.Minute)
+			if h.Connects != 2 || h.Rows[len(h.Rows)-1].Active != 2 {
+				t.Errorf("history: %d connects, last row %d; want 2, 2", h.Connects, h.Rows[len(h.Rows)-1].Active)
+			}
+		})
+	}
+}
+
+// At the end of DST, 02:10 CET is 20 minutes after 02:50 CEST: the
+// timeline is keyed by instant, and both connects are in the window.
+func TestHistoryDSTFallBack(t *testing.T) {
+	cest, cet := time.FixedZone("CEST", 2*3600), time.FixedZone("CET", 3600)
+	st := aggregate.New(aggregate.Config{})
+	apply(st,
+		at(time.Date(2026, 10, 25, 2, 50, 0, 0, cest), connect(1, "a", "u", "")),
+		at(time.Date(2026, 10, 25, 2, 10, 0, 0, cet), connect(2, "a", "u", "")),
+	)
+	h := st.History(aggregate.Filter{}, time.Hour, 15*time.Minute)
+	checkHistory(t, h, aggregate.History{
+		Window: time.Hour, Bucket: 15 * time.Minute, HasTime: true,
+		Connects: 2,
+		Rows: []aggregate.HistoryRow{
+			// In CET, the zone of the log's end: 02:50 CEST is 01:50 CET.
+			row(time.Date(2026, 10, 25, 1, 15, 0, 0, cet), 0, 0, false),
+			row(time.Date(2026, 10, 25, 1, 30, 0, 0, cet), 0, 0, false),
+			row(time.Date(2026, 10, 25, 1, 45, 0, 0, cet), 1, 1, false),
+			row(time.Date(2026, 10, 25, 2, 0, 0, 0, cet), 2, 1, false),
+		},
+	})
 }

@@ -34,6 +34,10 @@ type Summary struct {
 	Events               int  // connects, disconnects and failures seen, before filtering
 	NoPID                bool // sessions were estimated from names
 	ResetEnded, Replaced int
+	// Ended counts the sessions that pass the filter and that a server
+	// reset ended without a disconnection line, by the reset's reason
+	// ("crash", "shutdown", "restart").
+	Ended []Row
 }
 
 // Summary returns the current counts of the sessions that pass f.
@@ -63,6 +67,13 @@ func (s *State) Summary(f Filter) Summary {
 		}
 	}
 	sum.FailuresByReason = rows(reasons)
+	ended := map[string]int{}
+	for k, c := range s.ended {
+		if f.Match(s.names[k.name]) {
+			ended[k.reason] += c
+		}
+	}
+	sum.Ended = rows(ended)
 	return sum
 }
 
@@ -100,13 +111,10 @@ func rows(m map[string]int) []Row {
 }
 
 // rowOrder is the order of every listing: count descending, then name,
-// with Unknown last.
+// with Unknown and then Other (the folded names) last.
 func rowOrder(aName string, aCount int, bName string, bCount int) int {
-	if (aName == Unknown) != (bName == Unknown) {
-		if aName == Unknown {
-			return 1
-		}
-		return -1
+	if c := cmp.Compare(lastRank(aName), lastRank(bName)); c != 0 {
+		return c
 	}
 	if c := cmp.Compare(bCount, aCount); c != 0 {
 		return c
@@ -148,10 +156,16 @@ func (s *State) History(f Filter, window, bucket time.Duration) History {
 	if n < 1 {
 		n = 1
 	}
-	last := s.slot(s.newest)
-	lastStart := last - floorMod(last, per) // aligned to the clock
-	first := lastStart - (n-1)*per
-	end := lastStart + per
+	// Buckets are aligned to the wall clock of the newest time stamp's
+	// zone; slots are instants (see slot), placed by their wall time in
+	// that zone.
+	width := per * s.res // seconds per bucket
+	_, zoff := s.newest.Zone()
+	off := int64(zoff)
+	last := s.newest.Unix() + off
+	lastStart := last - floorMod(last, width)
+	first := lastStart - (n-1)*width
+	end := lastStart + width
 
 	active := 0
 	for i, nm := range s.names {
@@ -163,30 +177,30 @@ func (s *State) History(f Filter, window, bucket time.Duration) History {
 	net := make([]int, n)
 	later := 0 // changes after the window (none, but time stamps may step back)
 	for k, m := range s.slots {
-		if k < first {
+		w := k*s.res + off // the slot's start on the wall clock
+		if w < first {
 			continue
 		}
 		for i, d := range m {
 			if !f.Match(s.names[i]) {
 				continue
 			}
-			if k >= end {
+			if w >= end {
 				later += int(d.net)
 				continue
 			}
-			b := (k - first) / per
+			b := (w - first) / width
 			net[b] += int(d.net)
 			h.Connects += int(d.connects)
 			h.Disconnects += int(d.disconnects)
 		}
 	}
-	_, off := s.newest.Zone()
 	loc := s.newest.Location()
 	cur := active - later
 	h.Rows = make([]HistoryRow, n)
 	for b := n - 1; b >= 0; b-- {
-		start := (first + b*per) * s.res
-		h.Rows[b] = HistoryRow{Start: time.Unix(start-int64(off), 0).In(loc), Active: cur}
+		start := first + b*width
+		h.Rows[b] = HistoryRow{Start: time.Unix(start-off, 0).In(loc), Active: cur}
 		cur -= net[b]
 	}
 	rises := 0
@@ -209,4 +223,14 @@ func floorMod(a, b int64) int64 {
 		m += b
 	}
 	return m
+}
+
+func lastRank(name string) int {
+	switch name {
+	case Unknown:
+		return 1
+	case Other:
+		return 2
+	}
+	return 0
 }

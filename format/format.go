@@ -93,11 +93,25 @@ func (e *errWriter) flush() error {
 // Empty is the text shown when no connection event was seen.
 const Empty = "No connection data available.\nStart tailing a log with `tail` to begin tracking connections.\n"
 
+// EmptyLive is the text shown when no connection event is recorded yet
+// while a tracker runs (just started, or just cleared): the user has
+// nothing to start.
+const EmptyLive = "No connection data available yet.\nA running pgtail is reading a log; its connections will show here as it reads them.\n"
+
 // Summary writes the default view.
 func Summary(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
+	return summary(w, s, f, Empty)
+}
+
+// SummaryLive writes the default view of a tracker's record while it runs.
+func SummaryLive(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
+	return summary(w, s, f, EmptyLive)
+}
+
+func summary(w io.Writer, s aggregate.Summary, f aggregate.Filter, empty string) error {
 	e := newErrWriter(w)
 	if s.Events == 0 {
-		e.printf("%s", Empty)
+		e.printf("%s", empty)
 		return e.flush()
 	}
 	if p := filterPhrase(f); p != "" {
@@ -134,7 +148,14 @@ func Summary(w io.Writer, s aggregate.Summary, f aggregate.Filter) error {
 			e.printf("  %-*s  %*d\n", nameW, Clean(r.Name), countW, r.Count)
 		}
 	}
-	e.printf("\nSession totals: %d connects, %d disconnects\n", s.Connects, s.Disconnects)
+	// Sessions a server reset ended left no disconnection line: said when
+	// there are any, so connects − disconnects − ended = active for a log
+	// that starts with the server.
+	e.printf("\nSession totals: %d connects, %d disconnects", s.Connects, s.Disconnects)
+	for _, r := range s.Ended {
+		e.printf(", %d ended by server %s", r.Count, Clean(r.Name))
+	}
+	e.printf("\n")
 	if s.Failures > 0 {
 		parts := make([]string, len(s.FailuresByReason))
 		for i, r := range s.FailuresByReason {
@@ -325,6 +346,14 @@ func Watch(w io.Writer, o aggregate.Outcome, c Colors) error {
 		}
 		if len(who) > 0 {
 			b.WriteString(" (" + strings.Join(who, ", ") + ")")
+		}
+		if o.Retracted {
+			// Refused after "connection authorized": its [+] never opened.
+			if o.RetractedAt.IsZero() {
+				b.WriteString(" — withdraws the [+] above: never a session")
+			} else {
+				b.WriteString(" — withdraws the [+] at " + o.RetractedAt.Format("15:04:05") + ": never a session")
+			}
 		}
 	case parse.Reset:
 		if o.Ended == 0 {

@@ -340,6 +340,37 @@ func TestSummaryFailures(t *testing.T) {
 	}
 }
 
+// After a crash the totals add up: the sessions it ended are on the
+// Session totals line, so connects − disconnects − ended = active.
+func TestSummaryCrashTotals(t *testing.T) {
+	l := newLog()
+	t0 := clock("10:00:00")
+	first := l.connect(t0, "production", "app_user", "rails", "10.0.1.5")
+	for i := range 5 {
+		l.connect(t0.Add(time.Duration(i+1)*time.Second), "production", "app_user", "rails", "10.0.1.5")
+	}
+	l.disconnect(t0.Add(10*time.Second), first)
+	l.postmaster(t0.Add(20*time.Second), "terminating any other active server processes")
+	l.connect(t0.Add(30*time.Second), "production", "app_user", "rails", "10.0.1.5")
+	l.connect(t0.Add(31*time.Second), "test", "admin", "psql", "10.0.1.6")
+	st, _ := l.track(t)
+	sum := st.Summary(aggregate.Filter{})
+	got := render(t, func(w io.Writer) error { return format.Summary(w, sum, aggregate.Filter{}) })
+	want := "\nSession totals: 8 connects, 1 disconnects, 5 ended by server crash\n"
+	if !strings.Contains(string(got), want) {
+		t.Errorf("summary does not hold %q:\n%s", want, got)
+	}
+	if sum.Connects-sum.Disconnects-5 != sum.Active {
+		t.Errorf("%d - %d - 5 != %d active", sum.Connects, sum.Disconnects, sum.Active)
+	}
+	// Filtered: only the filter's sessions the crash ended.
+	f := aggregate.Filter{DB: "test"}
+	got = render(t, func(w io.Writer) error { return format.Summary(w, st.Summary(f), f) })
+	if want := "\nSession totals: 1 connects, 0 disconnects\n"; !strings.Contains(string(got), want) {
+		t.Errorf("filtered summary does not hold %q:\n%s", want, got)
+	}
+}
+
 func TestSummaryWidths(t *testing.T) {
 	l := newLog()
 	t0 := clock("10:00:00")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,26 @@ func BenchmarkScan(b *testing.B) {
 	fs := newFinders(data)
 	for b.Loop() {
 		blk.scan(fs, true)
+	}
+}
+
+// BenchmarkReaderJSONLog reads PostgreSQL's own compact jsonlog, with
+// statement records among the connection events, to about 16 MB.
+func BenchmarkReaderJSONLog(b *testing.B) {
+	events := jsonLines[:strings.LastIndex(jsonLines, "{")]
+	stmt := `{"timestamp":"2026-11-25 21:41:16.750 CET","user":"alice","dbname":"appdb","pid":16044,"remote_host":"127.0.0.1","remote_port":59218,"session_id":"6b0747ec.3eac","line_num":3,"ps":"SELECT","session_start":"2026-11-25 21:41:16 CET","vxid":"3/2","txid":0,"error_severity":"LOG","message":"statement: select * from t where id = 1","application_name":"psql","backend_type":"client backend","query_id":0}` + "\n"
+	one := events + strings.Repeat(stmt, 20)
+	data := []byte(strings.Repeat(one, 16<<20/len(one)+1))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), Options{})
+		for {
+			if _, err := r.Read(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }

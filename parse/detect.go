@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Format is the log destination a Reader reads: PostgreSQL's
@@ -18,9 +19,24 @@ const (
 	CSVLog                // 'csvlog'
 	JSONLog               // 'jsonlog' (PostgreSQL 15+)
 	Syslog                // 'syslog', as a syslog daemon writes it to a file
+
+	// Envelopes: a platform's wrapping around each line of the server's
+	// log (envelope.go). The lines inside are read in their own format.
+
+	Kubectl       // kubectl/docker logs --timestamps (and kubectl's --prefix)
+	CRI           // containerd/CRI-O log files: TIME STREAM P|F LINE
+	DockerJSON    // Docker's json-file driver: {"log":…,"stream":…,"time":…}
+	Journald      // journalctl -o json
+	CloudNativePG // CloudNativePG's JSON, csvlog columns under "record"
+	GCloud        // Google Cloud Logging entries (Cloud SQL), per line or an array
+	Heroku        // Heroku logplex: TIME app[postgres.PID]: …
 )
 
-var formatNames = [...]string{Auto: "auto", Stderr: "stderr", CSVLog: "csvlog", JSONLog: "jsonlog", Syslog: "syslog"}
+var formatNames = [...]string{
+	Auto: "auto", Stderr: "stderr", CSVLog: "csvlog", JSONLog: "jsonlog", Syslog: "syslog",
+	Kubectl: "kubectl", CRI: "cri", DockerJSON: "docker-json", Journald: "journald",
+	CloudNativePG: "cloudnativepg", GCloud: "gcloud", Heroku: "heroku",
+}
 
 // String returns the name of f as --format takes it.
 func (f Format) String() string {
@@ -33,8 +49,9 @@ func (f Format) String() string {
 // MarshalText returns the name of f.
 func (f Format) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
-// UnmarshalText sets f from its name: auto, stderr, csvlog, jsonlog or
-// syslog.
+// UnmarshalText sets f from its name: auto, stderr, csvlog, jsonlog,
+// syslog, or an envelope's (kubectl, cri, docker-json, journald,
+// cloudnativepg, gcloud, heroku).
 func (f *Format) UnmarshalText(b []byte) error {
 	for i, n := range formatNames {
 		if string(b) == n {
@@ -42,35 +59,24 @@ func (f *Format) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w %q: must be auto, stderr, csvlog, jsonlog or syslog", ErrFormat, b)
+	return fmt.Errorf("%w %q: must be one of %s", ErrFormat, b, strings.Join(formatNames[:], ", "))
 }
 
 // detectLimit is how much input detection looks at for its first line.
 const detectLimit = 16 << 10
 
-// detect chooses the format from the first non-blank line of the input.
-// It waits only for that line, so a live input (tail -F) is detected as
-// soon as its first line arrives.
+// detect chooses the format from the first lines of the input that are
+// not blank (sniffLines). It waits only for the first of them, so a live
+// input (tail -F) is detected as soon as its first line arrives.
 func detect(br *bufio.Reader) (Format, error) {
 	n := 1
 	for {
 		b, err := br.Peek(min(max(n, br.Buffered()), detectLimit))
-		if len(b) > 0 {
-			// Skip blank lines at the start.
-			t := bytes.TrimLeft(b, "\r\n")
-			if k := bytes.IndexByte(t, '\n'); k >= 0 || len(b) >= detectLimit || err != nil {
-				if k >= 0 {
-					t = t[:k]
-				}
-				if len(t) > 0 || err != nil {
-					return sniff(t), nil
-				}
-			}
+		atEnd := err != nil || len(b) >= detectLimit
+		if f, ferr, ok := sniffLines(b, atEnd); ok {
+			return f, ferr
 		}
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
-				return sniff(bytes.TrimLeft(b, "\r\n")), nil
-			}
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 			return Auto, err
 		}
 		// Wait for one more byte than is buffered.
@@ -78,13 +84,30 @@ func detect(br *bufio.Reader) (Format, error) {
 	}
 }
 
+// bom is the UTF-8 byte order mark some editors and Windows tools write
+// at the start of a file. It is not part of the log: a Reader skips it.
+var bom = []byte{0xef, 0xbb, 0xbf}
+
+// skipBOM drops a byte order mark at the start of the input.
+func skipBOM(br *bufio.Reader) error {
+	b, err := br.Peek(len(bom))
+	if bytes.Equal(b, bom) {
+		_, err = br.Discard(len(bom))
+		return err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, bufio.ErrBufferFull) {
+		return nil
+	}
+	return err
+}
+
 // sniff tells the format of a log from its first line.
 func sniff(line []byte) Format {
 	switch {
 	case bytes.HasPrefix(line, []byte(`{"timestamp":`)):
 		return JSONLog
-	case len(line) > 0 && line[0] == '{' && bytes.Contains(line, []byte(`"error_severity":`)):
-		return JSONLog
+	case len(bytes.TrimLeft(line, " \t")) > 0 && bytes.TrimLeft(line, " \t")[0] == '{' && bytes.Contains(line, []byte(`"error_severity"`)):
+		return JSONLog // any spacing, any key order
 	case isCSVStart(line):
 		return CSVLog
 	case syslogHeader(line) > 0:

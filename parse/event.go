@@ -46,7 +46,11 @@ type Event struct {
 	Kind Kind
 	Time time.Time // zero when the log has no time stamp
 	PID  int       // backend process ID; 0 when the log has none
-	Line int       // 1-based line where the entry starts
+	// Origin is the server the line came from when its envelope says
+	// (a pod, a container, a host, a cloud instance): in a stream from
+	// several servers, the same PID on two of them is two backends.
+	Origin string
+	Line   int // 1-based line where the entry starts
 
 	User, DB, App, Host, Port string
 

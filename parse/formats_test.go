@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // csvlog lines of PostgreSQL 12 (23 columns), 13 (24) and 14+ (26).
@@ -77,16 +78,20 @@ Nov 25 21:43:00 vm postgres[16890]: [9-2] #011connection authorized: user=evil d
 `
 
 func TestSyslog(t *testing.T) {
-	for _, opt := range []Options{{}, {Format: Syslog}} {
+	// The traditional stamp has no year: it is the year that puts it
+	// before the log was last written, in local time.
+	modified := time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
+	noYear := time.Date(2026, 11, 25, 21, 43, 0, 0, time.Local).Format("2006-01-02T15:04:05.000Z07:00")
+	for _, opt := range []Options{{Modified: modified}, {Format: Syslog, Modified: modified}} {
 		evs, st := readAll(t, syslogLines, opt)
 		check(t, evs,
 			`received 2026-11-25T21:42:50.600+01:00 pid=16887 line=1 host="127.0.0.1" port="40000"`,
 			`failure 2026-11-25T21:42:50.655+01:00 pid=16887 line=2 user="nobody" db="appdb" reason="password authentication failed"`,
-			`connect pid=16890 line=5 user="alice" db="appdb"`,
+			`connect `+noYear+` pid=16890 line=5 user="alice" db="appdb"`,
 			`connect 2026-11-25T21:43:01.000Z pid=16891 line=8 user="bob" db="appdb"`,
 		)
-		if st.Format != Syslog {
-			t.Errorf("Format %q", st.Format)
+		if st.Format != Syslog || st.Year != 2026 {
+			t.Errorf("Format %q, Year %d", st.Format, st.Year)
 		}
 	}
 }

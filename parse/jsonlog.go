@@ -30,11 +30,6 @@ type jsonRecord struct {
 	App        *string         `json:"application_name"`
 }
 
-var (
-	jsonLog   = []byte(`"error_severity":"LOG"`)
-	jsonFatal = []byte(`"error_severity":"FATAL"`)
-)
-
 func (d *jsonDecoder) decode() (Event, error) {
 	for {
 		line, err := d.line.src.next()
@@ -106,18 +101,20 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 }
 
 var (
-	jsonSeverityKey = []byte(`_severity":"`)
+	jsonSeverityKey = []byte(`"error_severity":"`)
 	jsonMessageKey  = []byte(`"message":"`)
 )
 
 // jsonMayBeEvent is a cheap look at a record before it is decoded: a FATAL
-// record, or a LOG record whose message starts like an event. The server
-// writes error_severity before message; a record that has them the other
-// way round (or escaped) is decoded anyway.
+// record, or a LOG record whose message starts like an event. It knows
+// only PostgreSQL's own compact form (error_severity before message, no
+// spaces); any other valid JSON object (spaces after the colons as
+// Python's json.dumps writes them, keys in another order or escaped, as
+// log shippers re-serialise) is decoded in full, so it counts the same.
 func jsonMayBeEvent(line []byte) bool {
 	k := bytes.Index(line, jsonSeverityKey)
-	if k < 0 || k < len(`"error`) || string(line[k-len(`"error`):k]) != `"error` {
-		return bytes.Contains(line, jsonFatal) || bytes.Contains(line, jsonLog)
+	if k < 0 {
+		return true // not the compact form: decode it
 	}
 	rest := line[k+len(jsonSeverityKey):]
 	switch {
@@ -126,7 +123,7 @@ func jsonMayBeEvent(line []byte) bool {
 	case bytes.HasPrefix(rest, []byte(`LOG"`)):
 		m := bytes.Index(rest, jsonMessageKey)
 		if m < 0 {
-			return bytes.Contains(line, jsonMessageKey) // before the severity
+			return true // message before the severity, or spaced: decode it
 		}
 		return logEventStart(rest[m+len(jsonMessageKey):])
 	}

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"math"
 	"time"
 )
 
@@ -249,6 +250,11 @@ func parseSessionTime(b []byte) (time.Duration, bool) {
 	if !digits(h) || len(h) > 9 || !digits(m) || !digits(s) || !digits(ms) {
 		return 0, false
 	}
-	return time.Duration(atoi(h))*time.Hour + time.Duration(atoi(m))*time.Minute +
-		time.Duration(atoi(s))*time.Second + time.Duration(atoi(ms))*time.Millisecond, true
+	// In milliseconds it fits (under 10^9 h); in nanoseconds from
+	// 2,562,048 h on it does not: such a session lasted "forever".
+	total := ((int64(atoi(h))*60+int64(atoi(m)))*60+int64(atoi(s)))*1000 + int64(atoi(ms))
+	if total > math.MaxInt64/int64(time.Millisecond) {
+		return time.Duration(math.MaxInt64), true
+	}
+	return time.Duration(total) * time.Millisecond, true
 }

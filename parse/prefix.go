@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 	"time"
 )
 
@@ -32,7 +33,8 @@ type fields struct {
 // of a csvlog or jsonlog record, into ev. Values in the message text win
 // for connects and disconnects; for failures the prefix's user and
 // database (from the startup packet) win over names quoted in the text,
-// which cannot be split reliably.
+// which cannot be split reliably; where the prefix's own split is
+// ambiguous, prefixSet.preferQuoted chose the split that agrees with them.
 func (f *fields) apply(ev *Event) {
 	if f.hasTime {
 		ev.Time = f.time
@@ -137,7 +139,10 @@ type matcher struct {
 	f     *fields
 	zc    *zoneCache
 	steps int
-	open  bool // see opens
+	// want, when set, is the only value %u (want[0]) or %d (want[1])
+	// may take: the name a failure's message quotes.
+	want [2][]byte
+	open bool // see opens
 }
 
 // maxName is the longest user or database name PostgreSQL writes: it cuts
@@ -164,6 +169,17 @@ func (p *prefix) match(b []byte, f *fields, zc *zoneCache) bool {
 		return false
 	}
 	m := matcher{p: p, in: b, f: f, zc: zc}
+	*f = fields{}
+	return m.at(0, 0)
+}
+
+// matchWant is match with %u and %d held to user and db where they are
+// not nil: a split of "%u@%d" that agrees with the names a message quotes.
+func (p *prefix) matchWant(b []byte, f *fields, zc *zoneCache, user, db []byte) bool {
+	if len(b) > 4096 {
+		return false
+	}
+	m := matcher{p: p, in: b, f: f, zc: zc, want: [2][]byte{user, db}}
 	*f = fields{}
 	return m.at(0, 0)
 }
@@ -304,8 +320,14 @@ func (m *matcher) value(t ptok, v []byte) bool {
 		}
 		f.time, f.hasTime = tm, true
 	case 'u':
+		if m.want[0] != nil && string(v) != string(m.want[0]) {
+			return false
+		}
 		f.user = known(v)
 	case 'd':
+		if m.want[1] != nil && string(v) != string(m.want[1]) {
+			return false
+		}
 		f.db = known(v)
 	case 'a':
 		f.app = known(v)
@@ -452,7 +474,15 @@ func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
 	switch ev.Kind {
 	case Reset, Received:
 		return unset(f.user) && unset(f.db)
-	case Connect, Disconnect, Failure:
+	case Failure:
+		// A one-line refusal whose quoted name differs keeps the prefix's
+		// (prefixSet.preferQuoted), unless that name holds a newline: then
+		// this line is inside it.
+		if mode == single && !strings.Contains(ev.User, "\n") && !strings.Contains(ev.DB, "\n") {
+			return true
+		}
+		fallthrough
+	case Connect, Disconnect:
 		db := ev.DB
 		if ev.Replication {
 			db = ""

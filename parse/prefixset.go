@@ -11,7 +11,8 @@ type prefixSet struct {
 	cands []*candidate
 	best  *candidate
 	zc    zoneCache
-	f     fields // of the last prefix matched or read loosely
+	f     fields  // of the last prefix matched or read loosely
+	last  *prefix // the last prefix matched
 }
 
 type candidate struct {
@@ -48,10 +49,12 @@ func (ps *prefixSet) name() string {
 // fields into ps.f.
 func (ps *prefixSet) match(p []byte) bool {
 	if ps.fixed != nil {
+		ps.last = ps.fixed
 		return ps.fixed.match(p, &ps.f, &ps.zc)
 	}
 	if ps.best != nil && ps.best.p.match(p, &ps.f, &ps.zc) {
 		ps.best.hits++
+		ps.last = ps.best.p
 		return true
 	}
 	for _, c := range ps.cands {
@@ -59,6 +62,7 @@ func (ps *prefixSet) match(p []byte) bool {
 			continue
 		}
 		c.hits++
+		ps.last = c.p
 		if ps.best == nil || c.hits > ps.best.hits {
 			ps.best = c
 		}
@@ -85,6 +89,31 @@ func (ps *prefixSet) tail(line []byte, word int) bool {
 		p = ps.best.p
 	}
 	return p != nil && p.tail(line[:word], &ps.f, &ps.zc)
+}
+
+// preferQuoted splits the prefix p just matched again where its user and
+// database disagree with the names a failure's message quotes (ev.User,
+// ev.DB before the prefix is applied): "%u@%d" is ambiguous when a name
+// holds "@" (bob@contoso.com@sales), the quoted name is not. A split the
+// prefix cannot make is not taken: the first match stands.
+func (ps *prefixSet) preferQuoted(p []byte, ev *Event) {
+	user, db := []byte(ev.User), []byte(ev.DB)
+	if ev.User == "" || string(ps.f.user) == ev.User {
+		user = nil
+	}
+	if ev.DB == "" || string(ps.f.db) == ev.DB {
+		db = nil
+	}
+	if user == nil && db == nil || ps.last == nil {
+		return
+	}
+	first := ps.f
+	for _, w := range [][2][]byte{{user, db}, {user, nil}, {nil, db}} {
+		if (w[0] != nil || w[1] != nil) && ps.last.matchWant(p, &ps.f, &ps.zc, w[0], w[1]) {
+			return
+		}
+	}
+	ps.f = first
 }
 
 // loose reads what it can from a prefix of unknown shape into ps.f: a

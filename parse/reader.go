@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"time"
 )
 
 // MaxLine is the most of one line that is kept; the rest of a longer line
@@ -26,6 +27,10 @@ type Options struct {
 	// count only the lines that may hold an event: classifying every
 	// line is a third of the work on a busy log.
 	ExactCounts bool
+	// Modified is when the log was last written (a file's modification
+	// time): traditional syslog time stamps have no year, and the year is
+	// chosen so that the log ends by then. Zero means now (a stream).
+	Modified time.Time
 }
 
 // A Reader reads connection events from a PostgreSQL log stream.
@@ -40,6 +45,7 @@ type Reader struct {
 	serial bool       // stderr line by line, not on the fast path (tests compare the two)
 	ps     *prefixSet // the prefixes of stderr-format lines
 	dec    decoder    // chosen by the first Read
+	year   yearGuess  // of traditional syslog stamps
 	stats  Stats
 	err    error
 }
@@ -58,7 +64,7 @@ var ErrFormat = errors.New("unknown log format")
 // NewReader returns a Reader that reads from r. It checks Options before
 // reading anything; an invalid option is reported by the first Read.
 func NewReader(r io.Reader, opt Options) *Reader {
-	rd := &Reader{in: bufio.NewReaderSize(r, 64<<10), opt: opt, ps: newPrefixSet(opt.Prefix)}
+	rd := &Reader{in: bufio.NewReaderSize(r, 64<<10), opt: opt, ps: newPrefixSet(opt.Prefix), year: yearGuess{ref: opt.Modified}}
 	rd.stats.Format = opt.Format
 	if int(opt.Format) >= len(formatNames) {
 		rd.err = fmt.Errorf("%w %d", ErrFormat, opt.Format)
@@ -70,6 +76,7 @@ func NewReader(r io.Reader, opt Options) *Reader {
 func (r *Reader) Stats() Stats {
 	s := r.stats
 	s.Prefix = r.ps.name()
+	s.Year = r.year.first
 	return s
 }
 
@@ -113,13 +120,17 @@ func (r *Reader) All() iter.Seq2[Event, error] {
 // start detects the format if it is not given and sets up its line
 // source and decoder.
 func (r *Reader) start() error {
+	if err := skipBOM(r.in); err != nil {
+		return err
+	}
+	looks, err := detect(r.in)
+	if err != nil {
+		return err
+	}
+	r.stats.Looks = looks
 	if r.stats.Format == Auto {
 		r.stats.Detected = true
-		f, err := detect(r.in)
-		if err != nil {
-			return err
-		}
-		r.stats.Format = f
+		r.stats.Format = looks
 	}
 	st := &r.stats
 	lines := newLineReader(r.in, st)
@@ -130,7 +141,9 @@ func (r *Reader) start() error {
 		r.dec = &jsonDecoder{line: stderrDecoder{src: lines, st: st, ps: r.ps}}
 	case Syslog:
 		src := &syslogSource{lines: lines, st: st}
-		r.dec = &syslogDecoder{src: src, line: stderrDecoder{src: src, st: st, ps: r.ps}}
+		r.dec = &syslogDecoder{src: src, line: stderrDecoder{src: src, st: st, ps: r.ps}, year: &r.year}
+	case Kubectl, CRI, DockerJSON, Journald, CloudNativePG, GCloud, Heroku:
+		return r.startEnvelope(lines)
 	default:
 		var src lineSource = lines
 		if !r.serial {

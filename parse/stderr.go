@@ -267,9 +267,8 @@ func hasHighByte(b []byte) bool {
 // applyPrefix reads the session fields of the prefix p into ev, and
 // reports whether they agree with the message (fields.agrees).
 func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
-	tail := false
 	if !d.ps.match(p) {
-		if tail = d.ps.tail(p, len(p)); tail {
+		if d.ps.tail(p, len(p)) {
 			// The rest of an entry whose name ended in a newline: the
 			// session fields were on a line above.
 			d.ps.f = fields{}
@@ -277,6 +276,8 @@ func (d *stderrDecoder) applyPrefix(p []byte, ev *Event, joined bool) bool {
 			d.st.Loose++
 			d.ps.loose(p)
 		}
+	} else if ev.Kind == Failure {
+		d.ps.preferQuoted(p, ev)
 	}
 	mode := single
 	if joined {

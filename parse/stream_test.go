@@ -155,7 +155,7 @@ func TestReadStream(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
 	}
-	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d ", Format: parse.Stderr, Detected: true}
+	wantStats := parse.Stats{Lines: 21, Entries: 17, Prefix: "%m [%p] %q%u@%d ", Format: parse.Stderr, Detected: true, Looks: parse.Stderr}
 	if diff := cmp.Diff(wantStats, st); diff != "" {
 		t.Errorf("stats mismatch (-want +got):\n%s", diff)
 	}

@@ -21,8 +21,9 @@ func syslogHeader(line []byte) int {
 			return 0
 		}
 	case c >= 'A' && c <= 'Z':
-		// Traditional: "Nov 25 21:42:50 " (day padded with a space).
-		if line[3] != ' ' || line[6] != ' ' || line[9] != ':' || line[12] != ':' || line[15] != ' ' {
+		// Traditional: "Nov 25 21:42:50 " (day padded with a space), or
+		// journalctl -o short-precise: "Nov 25 21:42:50.655171 ".
+		if tradStampLen(line) == 0 {
 			return 0
 		}
 	default:
@@ -50,6 +51,7 @@ func syslogHeader(line []byte) int {
 type syslogDecoder struct {
 	src  *syslogSource
 	line stderrDecoder // reads from src
+	year *yearGuess    // for traditional stamps, which have no year
 }
 
 func (d *syslogDecoder) decode() (Event, error) {
@@ -60,16 +62,24 @@ func (d *syslogDecoder) decode() (Event, error) {
 		}
 		head := d.src.cur // a continuation may be taken while parsing
 		var e Event
+		loose := d.line.st.Loose
 		if d.line.parseLine(line, &e) {
-			if e.PID == 0 {
-				e.PID = head.pid
-			}
 			if e.Time.IsZero() {
-				e.Time = syslogTime(head.stamp[:head.stampLen])
+				e.Time = d.stampTime(head.stamp[:head.stampLen])
 			}
+			envelopeKnows(&e, envMeta{pid: head.pid, origin: head.host}, d.line.st, loose)
 			return e, nil
 		}
 	}
+}
+
+// stampTime reads a syslog time stamp: RFC 3339, or the traditional form
+// without a year (see yearGuess).
+func (d *syslogDecoder) stampTime(stamp []byte) time.Time {
+	if len(stamp) > 0 && stamp[0] >= 'A' && stamp[0] <= 'Z' {
+		return d.year.at(stamp)
+	}
+	return syslogTime(stamp)
 }
 
 // syslogSource is the lineSource of a syslog file: the stderr-format
@@ -89,7 +99,9 @@ type syslogSource struct {
 type syslogRecord struct {
 	line     []byte // the stderr-format line; nil when not from syslog
 	raw      bool   // the input line was not blank
+	rawLine  []byte // the input line
 	pid      int    // from the program tag
+	host     string // between the time stamp and the tag
 	stamp    [40]byte
 	stampLen int
 }
@@ -110,7 +122,7 @@ func (s *syslogSource) next() ([]byte, error) {
 		if s.cur.line != nil {
 			return s.cur.line, nil
 		}
-		if s.cur.raw {
+		if s.cur.raw && !bytes.HasPrefix(s.cur.rawLine, []byte("-- ")) { // journalctl's "-- Logs begin at …"
 			s.st.Skipped++
 		}
 	}
@@ -145,7 +157,7 @@ func (s *syslogSource) take() {
 // numbering from line (a continuation chunk's first byte becomes a TAB,
 // in place) and keeps the PID of the program tag and the time stamp.
 func (rec *syslogRecord) split(line []byte) {
-	rec.raw = len(line) > 0
+	rec.raw, rec.rawLine = len(line) > 0, line
 	rec.line, rec.pid, rec.stampLen = nil, 0, 0
 	h := syslogHeader(line)
 	if h == 0 {
@@ -155,9 +167,15 @@ func (rec *syslogRecord) split(line []byte) {
 		return
 	}
 	open := bytes.LastIndexByte(line[:h-3], '[')
-	rec.pid = atoi(line[open+1 : h-3])
-	if k := bytes.IndexByte(line[:h], ' '); k > 0 && k <= len(rec.stamp) {
+	if tag := line[open+1 : h-3]; len(tag) <= maxPIDDigits {
+		rec.pid = atoi(tag)
+	} // longer is no PID (it would wrap), as in a prefix
+	if k := syslogStampLen(line); k > 0 && k <= len(rec.stamp) {
 		rec.stampLen = copy(rec.stamp[:], line[:k])
+		// The host: the word between the time stamp and the tag.
+		if host, _, ok := bytes.Cut(line[k+1:open], []byte{' '}); ok && string(host) != rec.host {
+			rec.host = string(host)
+		}
 	}
 	rec.line = syslogBody(line[h:])
 }
@@ -196,8 +214,8 @@ func syslogBody(rest []byte) []byte {
 	return rest
 }
 
-// syslogTime reads an RFC 3339 syslog time stamp; the traditional form
-// has no year and is not used.
+// syslogTime reads an RFC 3339 syslog time stamp (the traditional form,
+// which has no year, is read by yearGuess).
 func syslogTime(stamp []byte) time.Time {
 	if len(stamp) < 20 || stamp[0] < '0' || stamp[0] > '9' {
 		return time.Time{}
@@ -209,6 +227,9 @@ func syslogTime(stamp []byte) time.Time {
 		if err != nil {
 			return time.Time{}
 		}
+	}
+	if _, off := t.Zone(); off == 0 {
+		t = t.UTC() // "+00:00" is UTC, whatever the local zone is
 	}
 	return t
 }

@@ -13,10 +13,15 @@
 //     report never clobbers a live tracker's record.
 //   - NAME.lock is held for the moment of each read-modify-write, so a
 //     clear and a tracker's save cannot interleave.
+//
+// Nothing at the path is trusted (safe.go): files are opened without
+// following links and without blocking, only a regular file of the
+// running user is used, only a pgtail record is replaced, and a state
+// directory other users can write to is refused. PGTAIL_STATE=off (or
+// /dev/null) turns recording off.
 package record
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -33,9 +38,13 @@ const Version = 1
 
 // Path returns the state file: $PGTAIL_STATE, else
 // $XDG_STATE_HOME/pgtail/connections.json, else
-// ~/.local/state/pgtail/connections.json.
+// ~/.local/state/pgtail/connections.json. PGTAIL_STATE=off or
+// PGTAIL_STATE=/dev/null turns recording off: Path returns ErrOff.
 func Path(getenv func(string) string) (string, error) {
 	if p := getenv("PGTAIL_STATE"); p != "" {
+		if off(p) {
+			return "", ErrOff
+		}
 		return p, nil
 	}
 	if d := getenv("XDG_STATE_HOME"); d != "" {
@@ -58,18 +67,21 @@ type header struct {
 var ErrCorrupt = errors.New("not a pgtail record of this version")
 
 // Load reads the record. A missing file is an empty state and no error;
-// a corrupt or foreign file returns an empty state and an error wrapping
-// ErrCorrupt, to be shown as a warning.
+// a corrupt record returns an empty state and an error wrapping
+// ErrCorrupt, a file that is no pgtail record one wrapping ErrForeign,
+// to be shown as a warning.
 func Load(path string) (*aggregate.State, error) {
 	st := aggregate.New(aggregate.Config{})
-	b, err := os.ReadFile(path)
+	if err := checkDir(path, false); err != nil {
+		return st, err
+	}
+	h, body, err := readRecord(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
 	}
-	if err != nil {
-		return st, err
+	if errors.Is(err, ErrCorrupt) {
+		return st, fmt.Errorf("%s: %w", path, err)
 	}
-	h, body, err := split(b)
 	if err != nil {
 		return st, err
 	}
@@ -77,46 +89,26 @@ func Load(path string) (*aggregate.State, error) {
 		return st, nil
 	}
 	if err := json.Unmarshal(body, st); err != nil {
-		return aggregate.New(aggregate.Config{}), fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return aggregate.New(aggregate.Config{}), fmt.Errorf("%s: %w: %v", path, ErrCorrupt, err)
 	}
 	return st, nil
-}
-
-func split(b []byte) (header, []byte, error) {
-	var h header
-	line, body, _ := bytes.Cut(b, []byte("\n"))
-	if err := json.Unmarshal(line, &h); err != nil {
-		return h, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if h.Version != Version {
-		return h, nil, fmt.Errorf("%w: format version %d", ErrCorrupt, h.Version)
-	}
-	return h, body, nil
 }
 
 // generation reads just the header's clear generation; -1 when the file
 // is missing or unreadable.
 func generation(path string) int {
-	f, err := os.Open(path)
+	h, err := readHeader(path)
 	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	line, err := bufio.NewReader(f).ReadSlice('\n')
-	if err != nil {
-		return -1
-	}
-	var h header
-	if json.Unmarshal(line, &h) != nil || h.Version != Version {
 		return -1
 	}
 	return h.Generation
 }
 
 // Clear replaces the record with an empty one of the next generation; a
-// running tracker sees the new generation and starts from zero.
+// running tracker sees the new generation and starts from zero. A file
+// that is no pgtail record is left alone (ErrForeign).
 func Clear(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := checkDir(path, true); err != nil {
 		return err
 	}
 	unlock, err := lock(path+".lock", true)
@@ -124,6 +116,9 @@ func Clear(path string) error {
 		return err
 	}
 	defer unlock()
+	if err := replaceable(path); err != nil {
+		return err
+	}
 	g := generation(path)
 	return write(path, header{Version: Version, Generation: max(g, 0) + 1, Cleared: true}, nil)
 }
@@ -136,9 +131,11 @@ type Recorder struct {
 }
 
 // Open takes the live lock. It returns nil and no error when another
-// tracker holds it: that run must not record.
+// tracker holds it: that run must not record. It returns an error, and
+// the run must not record, when the directory is unsafe or the file at
+// path is not a pgtail record it may replace.
 func Open(path string) (*Recorder, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := checkDir(path, true); err != nil {
 		return nil, err
 	}
 	unlive, err := lock(path+".live", false)
@@ -146,6 +143,10 @@ func Open(path string) (*Recorder, error) {
 		return nil, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := replaceable(path); err != nil {
+		unlive()
 		return nil, err
 	}
 	return &Recorder{path: path, gen: max(generation(path), 0), unlive: unlive}, nil
@@ -162,9 +163,11 @@ func (r *Recorder) Cleared() bool {
 	return false
 }
 
-// Save records st, unless a clear came first: then it reports cleared
-// and writes nothing, and the caller resets and saves again.
-func (r *Recorder) Save(st *aggregate.State) (cleared bool, err error) {
+// Save records st (a State, or a Snapshot of one taken under the
+// caller's lock, so that encoding and writing do not hold it), unless a
+// clear came first: then it reports cleared and writes nothing, and the
+// caller resets and saves again.
+func (r *Recorder) Save(st json.Marshaler) (cleared bool, err error) {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return false, err
@@ -177,7 +180,21 @@ func (r *Recorder) Save(st *aggregate.State) (cleared bool, err error) {
 	if r.Cleared() {
 		return true, nil
 	}
+	if err := replaceable(r.path); err != nil {
+		return false, err
+	}
 	return false, write(r.path, header{Version: Version, Generation: r.gen}, body)
+}
+
+// Live reports whether a tracker holds the live lock of path: a run is
+// reading a log and recording.
+func Live(path string) bool {
+	unlive, err := lock(path+".live", false)
+	if err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	unlive()
+	return false
 }
 
 // Close releases the live lock.
@@ -222,7 +239,7 @@ func write(path string, h header, body []byte) error {
 
 // lock takes an exclusive flock on path, waiting if wait is set.
 func lock(path string, wait bool) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openFile(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return nil, err
 	}

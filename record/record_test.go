@@ -103,8 +103,9 @@ func TestLoadMissing(t *testing.T) {
 	}
 }
 
-// A corrupt or foreign file is an empty state and an error wrapping
-// ErrCorrupt: the caller warns and goes on.
+// A corrupt record is an empty state and an error wrapping ErrCorrupt; a
+// file that is no pgtail record, one wrapping ErrForeign (issue 12: it is
+// never replaced). The caller warns and goes on.
 func TestLoadBad(t *testing.T) {
 	path := statePath(t)
 	save(t, open(t, path), tracked(t))
@@ -113,23 +114,26 @@ func TestLoadBad(t *testing.T) {
 		t.Fatal(err)
 	}
 	header, _, _ := strings.Cut(string(good), "\n")
-	for name, content := range map[string]string{
-		"cut short":       string(good[:len(good)*2/3]),
-		"body not JSON":   header + "\n{not json",
-		"header not JSON": "garbage\n{}",
-		"empty file":      "",
-		"binary":          "\x1f\x8b\x08\x00\x00\x00",
-		"other version":   strings.Replace(header, `"version":1`, `"version":99`, 1) + "\n{}",
-		"foreign JSON":    `{"name":"some other program's file"}` + "\n" + `{"sessions":3}`,
-		"no version":      `{"generation":3}` + "\n{}",
+	for name, c := range map[string]struct {
+		content string
+		want    error
+	}{
+		"cut short":       {string(good[:len(good)*2/3]), ErrCorrupt},
+		"body not JSON":   {header + "\n{not json", ErrCorrupt},
+		"header not JSON": {"garbage\n{}", ErrForeign},
+		"empty file":      {"", ErrCorrupt},
+		"binary":          {"\x1f\x8b\x08\x00\x00\x00", ErrForeign},
+		"other version":   {strings.Replace(header, `"version":1`, `"version":99`, 1) + "\n{}", ErrCorrupt},
+		"foreign JSON":    {`{"name":"some other program's file"}` + "\n" + `{"sessions":3}`, ErrForeign},
+		"no version":      {`{"generation":3}` + "\n{}", ErrForeign},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			if err := os.WriteFile(path, []byte(c.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			st, err := Load(path)
-			if !errors.Is(err, ErrCorrupt) {
-				t.Errorf("Load error = %v, want one wrapping ErrCorrupt", err)
+			if !errors.Is(err, c.want) {
+				t.Errorf("Load error = %v, want one wrapping %v", err, c.want)
 			}
 			if st == nil || !empty(st) {
 				t.Errorf("Load state = %v, want the empty state", st)

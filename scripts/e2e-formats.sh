@@ -4,7 +4,7 @@
 # `pgtail connections` reports identical numbers for every log, equal to
 # pg_stat_activity and to the script's own bookkeeping.
 #
-#   go build -o bin/pgtail . && sudo scripts/e2e-formats.sh bin/pgtail
+#   go build -o bin/pgtail . && scripts/e2e-formats.sh bin/pgtail
 #
 # Configurations (one throw-away cluster each, see pglib.sh):
 #   collector  logging_collector=on, log_destination='stderr,csvlog,jsonlog',
@@ -16,6 +16,8 @@
 #              connects minus disconnects per database and user, so the
 #              applications are not compared; totals, databases, users and
 #              the peak are)
+#   nopidbare  stderr, '%m ' (no PID and no names in the prefix: a refusal
+#              after authorization is matched by the name its message quotes)
 # pgtail reads each log twice: auto-detected, and with --format/--prefix given.
 # Exit 0 when every number agrees, 1 otherwise. Takes about a minute.
 set -euo pipefail
@@ -182,6 +184,8 @@ echo "== session id, no %p" >&2
 one_config sessionid '%t-%c-' 0
 echo "== no pid" >&2
 one_config nopid '%m %q%u@%d ' 0
+echo "== no pid, no names in the prefix" >&2
+one_config nopidbare '%m ' 0
 
 C=$OUT/collector
 add_col "pg_stat_activity" < <(psa_norm <"$C/psa.tsv")
@@ -198,9 +202,11 @@ run_pgtail "%t-%c- auto" "$OUT/sessionid/postgresql.log"
 run_pgtail "%t-%c- --prefix" "$OUT/sessionid/postgresql.log" --prefix='%t-%c-'
 run_pgtail "nopid auto" "$OUT/nopid/postgresql.log"
 run_pgtail "nopid --prefix" "$OUT/nopid/postgresql.log" --prefix='%m %q%u@%d '
+run_pgtail "nopid '%m ' auto" "$OUT/nopidbare/postgresql.log"
+run_pgtail "nopid '%m ' --prefix" "$OUT/nopidbare/postgresql.log" --prefix='%m '
 
 # Every run has the same pg_stat_activity and script counts (same workload).
-for n in padded sessionid nopid; do
+for n in padded sessionid nopid nopidbare; do
   if ! diff -q <(psa_norm <"$C/psa.tsv" | sort) <(psa_norm <"$OUT/$n/psa.tsv" | sort) >/dev/null ||
      ! diff -q "$C/script.tsv" "$OUT/$n/script.tsv" >/dev/null; then
     echo "MISMATCH: the $n run ended with other sessions than the collector run" >&2; FAILS=$((FAILS + 1))
@@ -222,7 +228,7 @@ while IFS=$'\t' read -r kind name; do
     # No PID: applications are estimates, not compared (see the header).
     if [[ $c == nopid* && $kind == app ]]; then continue; fi
     if [[ $c == script && $kind != connects && $kind != disconnects && $kind != failures ]]; then continue; fi
-    if [[ $c == pg_stat_activity && $kind =~ ^(connects|disconnects|failures|peak|saturated)$ ]]; then continue; fi
+    if [[ $c == pg_stat_activity && $kind =~ ^(connects|disconnects|failures|peak|saturated|ended)$ ]]; then continue; fi
     if [[ -z $ref ]]; then ref=$v; elif [[ $v != "$ref" ]]; then status=MISMATCH; fi
   done
   [[ $status == OK ]] || FAILS=$((FAILS + 1))

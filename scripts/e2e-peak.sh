@@ -2,7 +2,7 @@
 # e2e-peak.sh PGTAIL_BINARY: check pgtail's peak, failure table and session
 # times against what a real PostgreSQL 15 server and this script know.
 #
-#   go build -o /tmp/pgtail . && sudo scripts/e2e-peak.sh /tmp/pgtail
+#   go build -o /tmp/pgtail . && scripts/e2e-peak.sh /tmp/pgtail
 #
 # The log given to pgtail starts *after* three sessions were opened, so they
 # are pre-log sessions that pgtail only learns about from their
@@ -23,19 +23,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/pglib.sh
 . "$HERE/pglib.sh"
 
-step() { printf '\n== %s\n' "$*" >&2; }
-FAILS=0 CHECKS=0
-check() { # LABEL PGTAIL EXPECTED
-  CHECKS=$((CHECKS + 1))
-  local status=OK
-  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
-  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
-}
-
 step "cluster"
 pg_setup
 pg_start
-export PGTAIL_STATE=$PG_TMP/pgtail-state XDG_STATE_HOME=$PG_TMP/xdg NO_COLOR=1
+# sess/ is the caller's directory, not the server user's: pgtail records there.
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state XDG_STATE_HOME=$PG_TMP/xdg NO_COLOR=1
 PW=app_pw
 pg_psql postgres postgres '' '' "create role app_user login password '$PW'" "create database production"
 

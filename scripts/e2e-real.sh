@@ -3,10 +3,11 @@
 # connection workload and check `pgtail connections` against pg_stat_activity
 # and against the script's own count of what it did.
 #
-#   go build -o /tmp/pgtail . && sudo scripts/e2e-real.sh /tmp/pgtail
+#   go build -o /tmp/pgtail . && scripts/e2e-real.sh /tmp/pgtail
 #
-# Needs root (the server runs as the `postgres` OS user via runuser) and
-# PostgreSQL 15 (installed with apt-get when initdb is missing). Exit 0 when every
+# Runs as any user (as root the server runs as the `postgres` OS user via
+# runuser, otherwise as the current user) and needs PostgreSQL 15 (as root
+# installed with apt-get when initdb is missing; see pg_preflight). Exit 0 when every
 # number agrees, 1 on any mismatch or failure. Takes about 10 s.
 #
 # Workload (log_line_prefix '%m [%p] %q%u@%d ', the Debian default):
@@ -51,7 +52,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/pglib.sh"
 
 START=$SECONDS
-step() { printf '\n== %s\n' "$*" >&2; }
 
 step "cluster${PG_LANG:+ (lc_messages = $PG_LANG)}"
 LANG_CODE=${PG_LANG:-}
@@ -93,7 +93,7 @@ else
 fi
 pg_start
 # pgtail records its statistics in a state file: keep it out of the caller's home.
-export PGTAIL_STATE=$PG_TMP/pgtail-state
+export PGTAIL_STATE=$PG_TMP/sess/pgtail-state # sess: the caller's, not the server user's
 export XDG_STATE_HOME=$PG_TMP/xdg-state
 export NO_COLOR=1
 
@@ -271,9 +271,21 @@ compare() {
       connects) label="Session totals: connects" ;;
       disconnects) label="Session totals: disconnects" ;;
       failures) label="Connection failures" ;;
+      ended) label="Session totals: ended by server $name" ;;
     esac
     row "$label" "$vp" "$vs" "$vc" "$vr" "$status"
   done <<<"$keys"
+  # The log starts with the server: the totals add up to the active count
+  # (connects - disconnects - ended by resets = active).
+  local sum
+  sum=$(awk -F'\t' '$1 == "total" { a = $3 } $1 == "connects" { c = $3; f = 1 } $1 == "disconnects" { d = $3 } $1 == "ended" { e += $3 }
+    END { if (f) print c - d - e "\t" a }' <<<"$pt")
+  if [[ -n $sum ]]; then
+    CHECKS=$((CHECKS + 1))
+    status=OK
+    [[ ${sum%%$'\t'*} == "${sum#*$'\t'}" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+    row "connects - disconnects - ended = active" "${sum%%$'\t'*}" "-" "-" "${sum#*$'\t'}" "$status"
+  fi
   local bad
   bad=$(awk -F'\t' '$1 == "bad" { print "    " $2 }' <<<"$pt")
   if [[ -n $bad ]]; then
@@ -350,7 +362,7 @@ cp "$PG_LOG" "$SNAP"
 run_pgtail final
 TABLE=''
 compare "pgtail connections (after closing everything and stopping the server)" \
-  "$(parse_pgtail 'Active connections' <<<"$PT_OUT" | grep -E '^(total|connects|disconnects|failures|bad)')" \
+  "$(parse_pgtail 'Active connections' <<<"$PT_OUT" | grep -E '^(total|connects|disconnects|ended|failures|bad)')" \
   "$(printf 'total\t\t0\n')" \
   "$(printf 'total\t\t0\n'; pg_event_tally | tally_norm)" \
   "$(raw_tally)"

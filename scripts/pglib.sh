@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # pglib.sh: drive a throw-away PostgreSQL cluster to produce real server logs.
 #
-# Source it from a bash script that runs `set -euo pipefail` as root. pg_setup
+# Source it from a bash script that runs `set -euo pipefail`. pg_setup
 # unsets every PG* environment variable (except PG_*), so set PGTAIL_* after it.
 #
 #   . scripts/pglib.sh
@@ -18,9 +18,13 @@
 # kills every client it started (by pid) and removes the temp dir
 # (set PG_KEEP_TMP=1 to keep it).
 #
-# PostgreSQL refuses to run as root, so initdb/pg_ctl run as the `postgres` OS
-# user (runuser) with a clean environment. Clients (psql) run as root and talk
-# to the server over a Unix socket in the temp dir only (listen_addresses='').
+# PostgreSQL refuses to run as root: as root, initdb/pg_ctl run as the
+# `postgres` OS user (runuser); as any other user, as that user. Either way
+# with a clean environment. Clients (psql) run as the caller and talk to the
+# server over a Unix socket in the temp dir only (listen_addresses='').
+# pg_preflight checks all that up front (scripts/test.sh calls it first).
+# Not as root, PostgreSQL must be installed (PG_BIN, or
+# /usr/lib/postgresql/*/bin): only root can apt-get it.
 #
 # Bookkeeping, kept by every function here, for comparison with tools that read
 # the log:
@@ -35,7 +39,11 @@
 # (pg_settle compares the log with the counters), so the log is complete when a
 # function returns.
 
-PG_USER_OS=${PG_USER_OS:-postgres}
+if [[ $(id -u) -eq 0 ]]; then
+  PG_USER_OS=${PG_USER_OS:-postgres}
+else
+  PG_USER_OS=$(id -un)
+fi
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-12}
 PG_SUPERUSER_RESERVED=${PG_SUPERUSER_RESERVED:-2}
 PG_CONNECTS=0
@@ -50,6 +58,9 @@ PG_S_ORDER=()             # session names in opening order
 PG_TMP=''
 PG_OUT=''                # output of the last pg_psql / pg_session_sql
 PG_STARTED=0
+PG_SERVERS=()             # servers saved by pg_save (several servers in one script)
+PG_CURRENT=''
+declare -A PG_SAVED=()
 
 # Regex (ERE) for FATAL lines that refuse a connection attempt.
 PG_REFUSAL_RE='FATAL:  (password authentication failed|.*authentication failed for user|no pg_hba\.conf entry|pg_hba\.conf rejects|database ".*" does not exist|role ".*" does not exist|role ".*" is not permitted to log in|sorry, too many clients already|remaining connection slots are reserved|too many connections for (role|database)|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)|database ".*" is not currently accepting connections|permission denied for database)'
@@ -86,8 +97,22 @@ pg_find_bin() {
   PG_BIN=$best
 }
 
+# pg_preflight: can the real-server tests run here? Says why not, at once.
+# As root, a missing PostgreSQL is fine (pg_ensure_installed installs it).
+pg_preflight() {
+  if [[ $(id -u) -eq 0 ]]; then
+    id "$PG_USER_OS" >/dev/null 2>&1 \
+      || pg_die "OS user '$PG_USER_OS' does not exist (as root the server runs as it: create it, or set PG_USER_OS)"
+    command -v runuser >/dev/null || pg_die "runuser not found (util-linux): as root the server runs via runuser"
+    pg_find_bin || command -v apt-get >/dev/null \
+      || pg_die "PostgreSQL not found under /usr/lib/postgresql and no apt-get to install it: set PG_BIN"
+  else
+    pg_find_bin || pg_die "PostgreSQL server binaries not found: install them (Debian: apt-get install postgresql) or set PG_BIN to the directory of initdb"
+  fi
+}
+
 pg_ensure_installed() {
-  [[ $(id -u) -eq 0 ]] || pg_die "must run as root (initdb/pg_ctl run as '$PG_USER_OS' via runuser)"
+  pg_preflight
   if ! pg_find_bin; then
     pg_info "PostgreSQL not found, installing it with apt-get"
     export DEBIAN_FRONTEND=noninteractive
@@ -96,15 +121,17 @@ pg_ensure_installed() {
       || pg_die "could not install PostgreSQL"
     pg_find_bin || pg_die "PostgreSQL installed but no initdb found under /usr/lib/postgresql"
   fi
-  id "$PG_USER_OS" >/dev/null 2>&1 || pg_die "OS user '$PG_USER_OS' does not exist"
-  command -v runuser >/dev/null || pg_die "runuser not found"
   PG_VERSION=$("$PG_BIN/postgres" --version | awk '{split($3, v, "."); print v[1]}')
 }
 
 # Run a server-side command as the postgres OS user, from the temp dir, with a
 # clean environment (no PG* variables leak into the server, e.g. PGAPPNAME into dblink).
 pg_as_postgres() {
-  (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd "$PG_TMP" && runuser -u "$PG_USER_OS" -- env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
+  else
+    (cd "$PG_TMP" && env -i PATH=/usr/bin:/bin LANG="$PG_SERVER_LOCALE" LC_ALL="$PG_SERVER_LOCALE" "$@")
+  fi
 }
 
 # --- cluster lifecycle ----------------------------------------------------------
@@ -117,13 +144,14 @@ pg_setup() {
   for v in $(compgen -e); do
     case $v in PG_*) ;; PG*) unset "$v" ;; esac
   done
+  pg__new_server
   PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-pg.XXXXXX")
-  trap pg_cleanup EXIT
+  if ((${#PG_SERVERS[@]} > 0)); then trap pg_cleanup_all EXIT; else trap pg_cleanup EXIT; fi
   trap 'exit 130' INT
   trap 'exit 143' TERM
   chown "$PG_USER_OS": "$PG_TMP"
   chmod 0755 "$PG_TMP"
-  mkdir -p "$PG_TMP/sess"        # client-side files (root only)
+  mkdir -p "$PG_TMP/sess"        # client-side files
   PG_DATA=$PG_TMP/data
   PG_LOG=$PG_TMP/postgresql.log
   PG_EVENTS=$PG_TMP/events.tsv
@@ -567,4 +595,67 @@ pg_check_open_count() {
   local want
   want=$(pg_open_count)
   [[ $PG_OUT == "$want" ]] || pg_die "server has $PG_OUT client sessions, script expects $want"
+}
+
+# --- several servers in one script ---------------------------------------------------
+#
+# The functions above drive one server through global variables. To drive
+# several, set each up in turn and save its variables under a name; pg_use NAME
+# makes that server the current one (saving the current one first):
+#
+#   pg_setup; pg_start; pg_save a
+#   PG_PORT=$((PG_PORT + 1)) pg_setup; pg_start; pg_save b
+#   trap pg_cleanup_all EXIT
+#   pg_use a; pg_psql ...; pg_use b; ...
+PG_SERVER_VARS=(PG_TMP PG_DATA PG_LOG PG_CTL_LOG PG_EVENTS PG_PORT PG_SOCK PG_STARTED
+  PG_CONNECTS PG_DISCONNECTS PG_FAILURES PG_RESETS PG_READY_LINES PG_FAIL_REASONS
+  PG_S_STATE PG_S_USER PG_S_DB PG_S_APP PG_S_PSQL PG_S_KEEPER PG_S_BPID PG_S_OUT PG_S_FIFO
+  PG_S_PARENT PG_S_ORDER)
+
+# pg__new_server: the bookkeeping of a server not set up yet (pg_setup).
+pg__new_server() {
+  PG_CURRENT=''
+  PG_CONNECTS=0 PG_DISCONNECTS=0 PG_FAILURES=0 PG_RESETS=0 PG_READY_LINES=0 PG_STARTED=0
+  PG_FAIL_REASONS=() PG_S_STATE=() PG_S_USER=() PG_S_DB=() PG_S_APP=() PG_S_PSQL=() PG_S_KEEPER=()
+  PG_S_BPID=() PG_S_OUT=() PG_S_FIFO=() PG_S_PARENT=() PG_S_ORDER=()
+}
+
+# pg_save NAME: remember the current server's variables as NAME.
+pg_save() {
+  PG_CTL_LOG=${PG_CTL_LOG:-$PG_LOG}
+  PG_SAVED[$1]=$(declare -p "${PG_SERVER_VARS[@]}" | sed -E 's/^declare -(-|[a-zA-Z]+) /declare -g\1 /; s/^declare -g- /declare -g /')
+  [[ " ${PG_SERVERS[*]} " == *" $1 "* ]] || PG_SERVERS+=("$1")
+  PG_CURRENT=$1
+}
+
+# pg_use NAME: save the current server, make NAME the current one.
+pg_use() {
+  [[ -n ${PG_SAVED[$1]:-} ]] || pg_die "pg_use: no server '$1'"
+  [[ -n $PG_CURRENT ]] && pg_save "$PG_CURRENT"
+  eval "${PG_SAVED[$1]}"
+  PG_CURRENT=$1
+}
+
+# pg_cleanup_all: pg_cleanup for every saved server (as an EXIT trap).
+pg_cleanup_all() {
+  local rc=$? s
+  set +e
+  [[ -n $PG_CURRENT ]] && pg_save "$PG_CURRENT"
+  for s in "${PG_SERVERS[@]}"; do
+    (eval "${PG_SAVED[$s]}"; pg_cleanup) >/dev/null 2>&1
+  done
+  # A server set up but not saved yet.
+  [[ -z $PG_CURRENT && -n $PG_TMP ]] && (pg_cleanup) >/dev/null 2>&1
+  exit "$rc"
+}
+
+# step TITLE: a progress line. check LABEL GOT WANT: one row of an e2e
+# script's result table; FAILS and CHECKS count the rows.
+step() { printf '\n== %s\n' "$*" >&2; }
+FAILS=0 CHECKS=0
+check() {
+  CHECKS=$((CHECKS + 1))
+  local status=OK
+  [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
+  printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
 }

@@ -12,6 +12,9 @@
 # CRASH_EVERY  lines between crash-and-reinitialise lines (default 200000)
 # MAX_GROWTH_KB  allowed VmRSS growth from the first sample after warm-up
 #           to the end (default 20480)
+# FLOOD     1: every session and failed login has names never seen before
+#           (a name flood: memory and the state file must stay bounded)
+# MAX_RSS_KB  the most VmRSS may reach (default 65536)
 #
 # The log churns PIDs: sessions that connect and disconnect, probes with
 # only "connection received", failed logins, sessions that never
@@ -26,6 +29,10 @@ PIDS=${PIDS:-1000000}
 MODE=${MODE:-summary}
 CRASH_EVERY=${CRASH_EVERY:-200000}
 MAX_GROWTH_KB=${MAX_GROWTH_KB:-20480}
+FLOOD=${FLOOD:-0}
+MAX_RSS_KB=${MAX_RSS_KB:-65536}
+flood=()
+[ "$FLOOD" = 1 ] && flood=(-flood)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,7 +48,7 @@ esac
 
 export PGTAIL_STATE="$tmp/state.json" # the recorded session: never the user's own
 mkfifo "$tmp/log"
-"$tmp/soakgen" -rate "$RATE" -duration "$DURATION" -pids "$PIDS" -crash-every "$CRASH_EVERY" > "$tmp/log" 2> "$tmp/gen.err" &
+"$tmp/soakgen" -rate "$RATE" -duration "$DURATION" -pids "$PIDS" -crash-every "$CRASH_EVERY" "${flood[@]}" > "$tmp/log" 2> "$tmp/gen.err" &
 gen=$!
 out="$tmp/out"
 [ "$MODE" = watch ] && out=/dev/null # half a gigabyte of event lines per 10 minutes
@@ -79,7 +86,11 @@ if [ "$MODE" != watch ]; then
 fi
 if [ -s "$tmp/err" ]; then echo "stderr:"; cat "$tmp/err"; fi
 echo "VmRSS: start (after ${warm}s) ${start_kb:-?} kB, end ${end_kb:-?} kB, peak ${peak_kb} kB"
+[ -f "$PGTAIL_STATE" ] && echo "state file: $(stat -c %s "$PGTAIL_STATE") bytes"
 if [ "$rc" -ne 0 ]; then echo "FAIL: pgtail exited $rc"; exit 1; fi
+if [ "$peak_kb" -gt "$MAX_RSS_KB" ]; then
+	echo "FAIL: VmRSS reached $peak_kb kB (limit $MAX_RSS_KB)"; exit 1
+fi
 if [ -n "$start_kb" ] && [ $((end_kb - start_kb)) -gt "$MAX_GROWTH_KB" ]; then
 	echo "FAIL: VmRSS grew by $((end_kb - start_kb)) kB (limit $MAX_GROWTH_KB)"; exit 1
 fi

@@ -14,7 +14,12 @@ sec != "" && /^  [^ ].* +[0-9]+$/ {
   s = substr($0, 3); n = s; sub(/.* /, "", n); name = s; sub(/ +[0-9]+$/, "", name)
   print sec "\t" name "\t" n; next
 }
-/^Session totals: [0-9]+ connects, [0-9]+ disconnects$/ { print "connects\t" none "\t" $3; print "disconnects\t" none "\t" $5; next }
+# After a server reset: ", N ended by server REASON" for each reason.
+/^Session totals: [0-9]+ connects, [0-9]+ disconnects(, [0-9]+ ended by server [a-z]+)*$/ {
+  print "connects\t" none "\t" $3; print "disconnects\t" none "\t" $5 + 0
+  for (i = 7; i + 4 <= NF; i += 5) { r = $(i + 4); sub(/,$/, "", r); print "ended\t" r "\t" $i }
+  next
+}
 /^Connection failures: [0-9]+( |$)/ { print "failures\t" none "\t" $3; next }
 /^Peak: [0-9]+ active/ { print "peak\t" none "\t" $2; next }
 /^Saturated: [0-9]+ connection/ { print "saturated\t" none "\t" $2; next }

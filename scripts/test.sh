@@ -8,6 +8,17 @@ step() { printf '\n=== %s\n' "$*"; }
 
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null)/bin"
 
+# No test touches the user's own recorded session.
+state_dir=$(mktemp -d "${TMPDIR:-/tmp}/pgtail-test-state.XXXXXX")
+trap 'rm -rf "$state_dir"' EXIT
+export PGTAIL_STATE=$state_dir/connections.json
+
+# The real-PostgreSQL tests come last: say now, not after the rest, if they
+# cannot run here (as root the server runs as `postgres`; otherwise as the
+# current user, with PostgreSQL already installed).
+step "real PostgreSQL can run here"
+bash -c '. scripts/pglib.sh && pg_preflight && pg_info "ok: server as ${PG_USER_OS}, binaries in ${PG_BIN:-(installed by the e2e step)}"'
+
 step "gofmt"
 unformatted=$(gofmt -l . | grep -v '^testdata/' || true)
 if [ -n "$unformatted" ]; then
@@ -17,8 +28,8 @@ fi
 step "go vet"
 go vet ./...
 
-step "staticcheck"
-go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+step "staticcheck (the version pinned by go.mod's tool directive)"
+go tool staticcheck ./...
 
 step "go mod tidy is clean"
 cp go.mod /tmp/pgtail-go.mod.$$; cp go.sum /tmp/pgtail-go.sum.$$
@@ -29,6 +40,19 @@ if ! diff -q go.mod /tmp/pgtail-go.mod.$$ >/dev/null || ! diff -q go.sum /tmp/pg
 fi
 rm -f /tmp/pgtail-go.mod.$$ /tmp/pgtail-go.sum.$$
 
+step "the shells the completion tests run"
+for sh in bash zsh fish; do
+	command -v "$sh" >/dev/null && continue
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null || {
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$sh" >/dev/null; }
+	elif [ -n "${CI:-}" ]; then
+		echo "$sh is missing"; exit 1
+	else
+		echo "$sh is missing (apt-get install $sh): its completion test skips"
+	fi
+done
+
 step "parse/catalog_gen.go against what go generate writes from the installed catalogs"
 # A warning, not a failure: a newer server package may ship changed translations.
 (cd parse && go run ../scripts/gencatalog -readme '' -o /tmp/pgtail-catalog.$$.go 2>/dev/null) || true
@@ -38,18 +62,24 @@ if ! cmp -s parse/catalog_gen.go /tmp/pgtail-catalog.$$.go; then
 fi
 rm -f /tmp/pgtail-catalog.$$.go
 
+step "deploy examples: promtool check config and rules"
+command -v promtool >/dev/null || { echo "promtool not found: apt-get install prometheus (.ci/run does)"; exit 1; }
+promtool check config scripts/deploy/prometheus-scrape.yml
+promtool check rules scripts/deploy/pgtail-alerts.yml
+promtool test rules scripts/deploy/pgtail-alerts.test.yml
+
 step "go test -race ./..."
 go test -race -count=1 ./...
 
-step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers)"
-for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog; do
+step "fuzz smoke (prefix, csvlog, jsonlog, syslog readers, envelopes)"
+for fz in FuzzPrefix FuzzCSV FuzzJSON FuzzSyslog FuzzEnvelope; do
 	go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime="${FUZZTIME:-10s}" >/dev/null || {
 		echo "$fz failed:"; go test ./parse -run='^$' -fuzz="^$fz\$" -fuzztime=1x; exit 1; }
 done
 
 # Hostile input (README, "Hostile input and safety"): each fuzz target for FUZZTIME, then a
 # short soak. Crashers land in the package's testdata/fuzz/ and fail here.
-for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun; do
+for target in ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean .:FuzzRun ./record:FuzzScanNames; do
 	step "fuzz ${target#*:} for ${FUZZTIME:-30s}"
 	go test "${target%%:*}" -run='^$' -fuzz="^${target#*:}\$" -fuzztime="${FUZZTIME:-30s}"
 done
@@ -57,9 +87,29 @@ done
 step "soak: 30 s at 20000 lines/s"
 DURATION=30s bash scripts/soak.sh
 
+step "soak: a name flood, 20 s at 20000 lines/s (every name new; at most 64 MB)"
+DURATION=20s FLOOD=1 bash scripts/soak.sh
+
+step "shell completion in the real bash, zsh and fish"
+go test -count=1 -run '^TestCompletion(Bash|Zsh|Fish)$' -v . | grep -E '^(---|ok|FAIL|panic|\s+completion_test)'
+
+step "completion speed on a large record (under 100 ms beyond a start-up)"
+bash scripts/complete-speed.sh
+
 step "build"
 mkdir -p bin
 go build -o bin/pgtail .
+
+step "deploy example: systemd-analyze verify pgtail.service"
+if command -v systemd-analyze >/dev/null; then
+	unit_dir=$(mktemp -d)
+	sed "s|/usr/local/bin/pgtail|$PWD/bin/pgtail|" scripts/deploy/pgtail.service >"$unit_dir/pgtail.service"
+	out=$(systemd-analyze verify "$unit_dir/pgtail.service" 2>&1) || true
+	rm -rf "$unit_dir"
+	if [ -n "$out" ]; then echo "$out"; exit 1; fi
+else
+	echo "systemd-analyze not installed: unit not checked"
+fi
 
 step "README sample command"
 ./bin/pgtail connections testdata/logs/pg15-debian.log
@@ -78,6 +128,12 @@ bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
 step "real PostgreSQL: forged lines from client-chosen names"
 bash scripts/e2e-forgery.sh "$PWD/bin/pgtail"
+
+step "a fleet: two servers, pgtail --follow --listen each, a real Prometheus (promtool check metrics on a real scrape)"
+bash scripts/e2e-fleet.sh "$PWD/bin/pgtail"
+
+step "real PostgreSQL through rsyslog's traditional format: history and peak time"
+bash scripts/e2e-syslog.sh "$PWD/bin/pgtail"
 
 echo
 echo "all tests passed"

@@ -13,11 +13,13 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,10 +30,18 @@ func main() {
 	noise := flag.Int("noise", 50, "statement lines before each event")
 	every := flag.Duration("every", 10*time.Millisecond, "time between events")
 	limit := flag.Duration("limit", 50*time.Millisecond, "the most an event may take")
+	preload := flag.String("preload", "", "a log to write first (a name flood: the recorded state is big while events are timed)")
+	state := flag.String("state", "", "PGTAIL_STATE for pgtail (default: in a new private temp dir)")
 	flag.Parse()
+	if *state == "" {
+		dir, err := os.MkdirTemp("", "pgtail-latency.")
+		check(err)
+		defer os.RemoveAll(dir)
+		*state = dir + "/state.json"
+	}
 
 	cmd := exec.Command(*bin, "connections", "--watch", "--color=never")
-	cmd.Env = append(os.Environ(), "PGTAIL_STATE="+os.TempDir()+"/pgtail-latency-state.json")
+	cmd.Env = append(os.Environ(), "PGTAIL_STATE="+*state)
 	in, err := cmd.StdinPipe()
 	check(err)
 	out, err := cmd.StdoutPipe()
@@ -42,12 +52,17 @@ func main() {
 	got := make([]time.Duration, *n)
 	var mu sync.Mutex
 	done := make(chan int)
+	preloaded := make(chan struct{})
 	go func() {
 		re := regexp.MustCompile(`user: u(\d+)\b`)
 		sc := bufio.NewScanner(out)
 		seen := 0
 		for sc.Scan() {
 			now := time.Now()
+			if strings.Contains(sc.Text(), "user: preloaded") {
+				close(preloaded)
+				continue
+			}
 			m := re.FindStringSubmatch(sc.Text())
 			if m == nil {
 				continue
@@ -61,7 +76,20 @@ func main() {
 		done <- seen
 	}()
 
-	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	if *preload != "" {
+		f, err := os.Open(*preload)
+		check(err)
+		_, err = io.Copy(in, f)
+		check(err)
+		f.Close()
+		// Time events only once pgtail has read the preload, and a save
+		// of the big state may be under way.
+		_, err = fmt.Fprintln(in, "2026-11-25 09:59:59.000 UTC [999] preloaded@prod LOG:  connection authorized: user=preloaded database=prod")
+		check(err)
+		<-preloaded
+		time.Sleep(1500 * time.Millisecond)
+	}
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // after any preload
 	for i := 0; i < *n; i++ {
 		ts := t0.Add(time.Duration(i) * time.Second).Format("2006-01-02 15:04:05.000 MST")
 		var buf []byte

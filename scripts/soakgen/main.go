@@ -24,6 +24,7 @@ func main() {
 	dur := flag.Duration("duration", 30*time.Second, "how long to write")
 	pids := flag.Int("pids", 1_000_000, "distinct PIDs to cycle through")
 	crashEvery := flag.Int("crash-every", 500_000, "lines between crash-and-reinitialise lines")
+	flood := flag.Bool("flood", false, "every session and failed login with names never seen before (a name flood)")
 	flag.Parse()
 
 	w := bufio.NewWriterSize(os.Stdout, 256<<10)
@@ -62,6 +63,9 @@ func main() {
 		for lines < want {
 			n++
 			db, user, app := names[n%5], names[(n/5)%5], apps[(n/25)%5]
+			if *flood {
+				db, user, app = fmt.Sprintf("db%d", n), fmt.Sprintf("user%d", n), fmt.Sprintf("job-%d", n)
+			}
 			who := user + "@" + db
 			pid := newPID()
 			switch k := n % 10; {
