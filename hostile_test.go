@@ -134,7 +134,7 @@ func TestLongLineMemory(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads peak RSS from Linux rusage")
 	}
-	stderrEntry := "2026-11-24 10:01:00.000 UTC [%d] a@b LOG:  connection authorized: user=app database=prod\n"
+	stderrEntry := "2026-11-24 10:01:00.000 UTC [%d] app@prod LOG:  connection authorized: user=app database=prod\n"
 	csvEntry := `2026-11-25 21:41:16.713 CET,"app","prod",%d,"[local]",6b0747ec.3eac,2,"authentication",2026-11-25 21:41:16 CET,3/1,0,LOG,00000,"connection authorized: user=app database=prod",,,,,,,,,""` + "\n"
 	peak := func(format string, lineLen int) int64 {
 		entry, start, line, hint := stderrEntry, "", []byte("x"), "1 line over 1 MiB was cut"

@@ -174,7 +174,14 @@ func failure(ev *Event, msg []byte, r *refusal, nt *interner) {
 		ev.Reason = nt.str(msg)
 	}
 	ev.Category = r.category
-	// Quoted names in the text: the requested user, database, host.
+	// Quoted names in the text: the requested user, database, host. A
+	// message with one name, which it ends with, gives it whole: a name
+	// may hold a quote.
+	if head, tail := pattern(r.msgid); len(r.names) == 1 && r.msgid != "" && len(msg) >= len(head)+len(tail) &&
+		bytes.HasPrefix(msg, []byte(head)) && bytes.HasSuffix(msg, []byte(tail)) {
+		setName(ev, r.names[0], nt.str(msg[len(head):len(msg)-len(tail)]))
+		return
+	}
 	rest := msg
 	for _, n := range []byte(r.names) {
 		q := bytes.IndexByte(rest, '"')
@@ -186,16 +193,20 @@ func failure(ev *Event, msg []byte, r *refusal, nt *interner) {
 		if e < 0 {
 			return
 		}
-		v := nt.str(rest[:e])
+		setName(ev, n, nt.str(rest[:e]))
 		rest = rest[e+1:]
-		switch n {
-		case 'u':
-			ev.User = v
-		case 'd':
-			ev.DB = v
-		case 'h':
-			ev.Host = v
-		}
+	}
+}
+
+// setName sets the name a failure's message gives: u=user, d=db, h=host.
+func setName(ev *Event, n byte, v string) {
+	switch n {
+	case 'u':
+		ev.User = v
+	case 'd':
+		ev.DB = v
+	case 'h':
+		ev.Host = v
 	}
 }
 

@@ -83,7 +83,7 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 	if sev != sevLog && sev != sevFatal {
 		return false
 	}
-	if !classifyMsg(st, sev, rec.message, ev, &d.line.names) {
+	if !classifyMsg(st, sev, rec.message, ev, &d.line.nt) {
 		return false
 	}
 	f := &d.f
@@ -102,7 +102,7 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 		f.port = p
 	}
 	ev.Line = st.Lines
-	f.apply(ev, &d.line.names)
+	f.apply(ev, &d.line.nt)
 	return true
 }
 

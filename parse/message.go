@@ -118,7 +118,9 @@ func classifyLog(msg []byte, ev *Event, nt *interner) bool {
 			return parseDisconnect(msg[len(mDisconnect):], ev, nt)
 		}
 	case 's':
-		if bytes.HasPrefix(msg, mStarting) {
+		// "starting PostgreSQL %s on %s, compiled by %s, %d-bit" in
+		// full: text after it is not the server's (see fields.agrees).
+		if bytes.HasPrefix(msg, mStarting) && bytes.Contains(msg, []byte(" on ")) && bytes.HasSuffix(msg, []byte("-bit")) {
 			ev.Kind, ev.Reason = Reset, "restart"
 			return true
 		}
@@ -184,10 +186,12 @@ var (
 	pPort = []byte(" port=")
 )
 
-// parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]".
+// parseDisconnect reads "H:MM:SS.mmm user=U database=D host=H[ port=P]",
+// all of it, as every server version writes it (a shorter one is forged
+// inside a name, see fields.agrees).
 func parseDisconnect(b []byte, ev *Event, nt *interner) bool {
 	k := bytes.Index(b, pUser)
-	if k < 0 {
+	if k < 0 || !bytes.Contains(b[k:], pDatabase) || !bytes.Contains(b[k:], pHost) {
 		return false
 	}
 	d, ok := parseSessionTime(b[:k])

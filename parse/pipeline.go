@@ -16,7 +16,8 @@ import (
 type blockSource struct {
 	in    io.Reader
 	st    *Stats
-	exact bool // Options.ExactCounts
+	exact bool              // Options.ExactCounts
+	opens func([]byte) bool // prefixSet.opens of the stderr decoder
 
 	pipe    *pipeline // started by the first next
 	blk     *block    // the block being read
@@ -51,10 +52,30 @@ func (s *blockSource) next() ([]byte, error) {
 				if int(c.off) < s.off {
 					continue // taken already
 				}
-				s.st.Lines += int(c.line) - s.blkLine
-				s.blkLine = int(c.line)
-				s.ev = c.ev
-				return s.takeAt(int(c.off)), nil
+				off, line := int(c.off), int(c.line)
+				if c.open {
+					off, line = s.entryStart(off, line)
+				}
+				if off < int(c.off) {
+					s.ci-- // comes again, unless that entry takes it
+				} else if b.buf[off] == '\t' {
+					continue // a continuation line holds no event
+				}
+				s.st.Lines += line - s.blkLine
+				s.blkLine = line
+				if off == int(c.off) {
+					s.ev = c.ev // the worker's event of this very line, if it read one
+				}
+				return s.takeOpen(off), nil
+			}
+			// An entry that opens at the end of the block may take lines
+			// of the next one.
+			if b.tailOpen {
+				if off, line := s.entryStart(len(b.buf), b.lines); off < len(b.buf) {
+					s.st.Lines += line - s.blkLine
+					s.blkLine = line
+					return s.takeOpen(off), nil
+				}
 			}
 		}
 		if err := s.endBlock(); err != nil {
@@ -92,8 +113,57 @@ func (s *blockSource) peek() ([]byte, bool) {
 
 func (s *blockSource) take() {
 	if s.blk != nil && s.off < len(s.blk.buf) {
-		s.takeAt(s.off)
+		s.takeOpen(s.off)
 	}
+}
+
+// entryStart returns where the entry that line n of the block, at off,
+// belongs to starts, and that line's number: at an earlier line that
+// opens an entry whose names hold a newline (stderrDecoder.join), when
+// one is near enough before it for its entry to reach off; else at off.
+// Only lines not yet taken and without a severity are looked at.
+func (s *blockSource) entryStart(off, n int) (int, int) {
+	start, line := off, n
+	buf := s.blk.buf
+	for end := off; end > s.off && off-end <= maxJoin+1; {
+		p := bytes.LastIndexByte(buf[:end-1], '\n') + 1
+		n--
+		if p < s.off {
+			break
+		}
+		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) && s.opens(l) {
+			start, line = p, n
+		}
+		end = p
+	}
+	return start, line
+}
+
+// takeOpen takes the line at off, which the stderr decoder is to read
+// whole. With exact counts a line the worker counted (not a candidate)
+// is uncounted again: the decoder counts it, or it is part of the entry
+// above.
+func (s *blockSource) takeOpen(off int) []byte {
+	line := s.takeAt(off)
+	if s.exact && s.counted >= 0 && off >= s.counted && !s.isCand(off) {
+		var e, k int
+		sev, _, _ := lineSeverity(line)
+		sev.count(&e, &k)
+		s.st.Entries -= e
+		s.st.Skipped -= k
+	}
+	return line
+}
+
+// isCand reports whether the line at off, not before the last candidate
+// handed out, is a candidate of the block.
+func (s *blockSource) isCand(off int) bool {
+	c := s.blk.cands
+	i := max(s.ci-1, 0)
+	for i < len(c) && int(c[i].off) < off {
+		i++
+	}
+	return i < len(c) && int(c[i].off) == off
 }
 
 // takeAt takes the line of blk that starts at off.

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 	"time"
 )
 
@@ -141,6 +142,25 @@ type matcher struct {
 	// want, when set, is the only value %u (want[0]) or %d (want[1])
 	// may take: the name a failure's message quotes.
 	want [2][]byte
+	open bool // see opens
+}
+
+// maxName is the longest user or database name PostgreSQL writes: it cuts
+// the names of the startup packet to NAMEDATALEN-1 bytes.
+const maxName = 63
+
+// opens reports whether b, a line without a severity, is the start of an
+// entry whose user or database name (%u, %d) holds a newline: b matches p
+// up to such an escape, and the rest of b can be the start of its value.
+// PostgreSQL writes the names of the startup packet unescaped, so the
+// lines up to the one that closes the prefix belong to this entry.
+func (p *prefix) opens(b []byte, f *fields, zc *zoneCache) bool {
+	if len(b) > 4096 || !p.has('u') && !p.has('d') {
+		return false
+	}
+	m := matcher{p: p, in: b, f: f, zc: zc, open: true}
+	*f = fields{}
+	return m.at(0, 0)
 }
 
 // match reports whether b is exactly what p prints, and fills f.
@@ -171,9 +191,12 @@ func (m *matcher) at(ti, pos int) bool {
 	}
 	toks := m.p.toks
 	if ti == len(toks) {
-		return pos == len(m.in)
+		return pos == len(m.in) && !m.open
 	}
 	t := toks[ti]
+	if m.open && (t.esc == 'u' || t.esc == 'd') && len(m.in)-pos <= maxName {
+		return true // the name runs on past the end of the line
+	}
 	if t.lit != nil {
 		if !bytes.HasPrefix(m.in[pos:], t.lit) {
 			return false
@@ -182,7 +205,7 @@ func (m *matcher) at(ti, pos int) bool {
 	}
 	if t.esc == 'q' {
 		// Non-session processes stop printing here.
-		if pos == len(m.in) {
+		if pos == len(m.in) && !m.open {
 			return true
 		}
 		return m.at(ti+1, pos)
@@ -409,4 +432,83 @@ var knownPrefixes = []string{
 	"%m ",
 	"%t ",
 	"",
+}
+
+// How fields.agrees compares the names of a message with the prefix's.
+const (
+	single      = iota // a one-line prefix: the name need only be in it (a name with "@" or a quote splits ambiguously)
+	joinedOpen         // a prefix over lines, its message's first line: the name up to its first newline
+	joinedWhole        // a prefix over lines, the whole message: the name
+)
+
+// tail reports whether b, the text before a line's severity, is what p
+// writes from inside a user or database name (%u, %d) on, and not a whole
+// prefix: the line goes on with the entry of the line above, which ends
+// inside such a name (the rest of the name, after a newline in it, and
+// the rest of the prefix).
+func (p *prefix) tail(b []byte, f *fields, zc *zoneCache) bool {
+	if len(b) > 4096 {
+		return false
+	}
+	for i, t := range p.toks {
+		if t.esc != 'u' && t.esc != 'd' || i == 0 {
+			continue
+		}
+		m := matcher{p: p, in: b, f: f, zc: zc}
+		*f = fields{}
+		if m.at(i, 0) && len(f.user) <= maxName && len(f.db) <= maxName {
+			return !p.match(b, f, zc)
+		}
+	}
+	return false
+}
+
+// agrees reports whether ev, read from the message after the prefix p
+// that f was read from, agrees with the prefix as the server writes them:
+// a reset or a "connection received" comes from a process with no user
+// and database yet; a connect, a disconnect and a failure name the user
+// and database of the prefix (compared as mode says). A line that
+// disagrees is not what the server wrote, but text inside a client-chosen
+// name (see prefix.opens), and is no event.
+func (f *fields) agrees(ev *Event, p []byte, mode int) bool {
+	switch ev.Kind {
+	case Reset, Received:
+		return unset(f.user) && unset(f.db)
+	case Failure:
+		// A one-line refusal whose quoted name differs keeps the prefix's
+		// (prefixSet.preferQuoted), unless that name holds a newline: then
+		// this line is inside it.
+		if mode == single && !strings.Contains(ev.User, "\n") && !strings.Contains(ev.DB, "\n") {
+			return true
+		}
+		fallthrough
+	case Connect, Disconnect:
+		db := ev.DB
+		if ev.Replication {
+			db = ""
+		}
+		return sameName(ev.User, f.user, p, mode) && sameName(db, f.db, p, mode)
+	}
+	return true
+}
+
+// unset reports whether a prefix field holds no name: absent, empty or
+// the placeholder for an unknown one, padded with spaces (%-12u read
+// without its padding spec) or not.
+func unset(v []byte) bool {
+	return known(bytes.Trim(v, " ")) == nil
+}
+
+// sameName reports whether the name v a message gives agrees with the
+// prefix p, whose field for it holds name (nil when p has none).
+func sameName(v string, name, p []byte, mode int) bool {
+	switch {
+	case v == "" || name == nil || string(name) == v:
+		return true
+	case mode == joinedOpen:
+		return string(name) == v || len(name) > len(v) && string(name[:len(v)]) == v && name[len(v)] == '\n'
+	case mode == joinedWhole:
+		return false
+	}
+	return bytes.Contains(p, []byte(v))
 }

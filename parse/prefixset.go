@@ -91,6 +91,26 @@ func (ps *prefixSet) match(p []byte) bool {
 	return false
 }
 
+// opens reports whether line, which has no severity, starts an entry
+// whose user or database name holds a newline (prefix.opens), under the
+// set's prefix: the given one, or the one that fitted most lines so far.
+func (ps *prefixSet) opens(line []byte) bool {
+	if ps.fixed != nil {
+		return ps.fixed.opens(line, &ps.f, &ps.zc)
+	}
+	return ps.best != nil && ps.best.p.opens(line, &ps.f, &ps.zc)
+}
+
+// tail reports whether line, which has a severity at word, goes on with
+// the entry above (prefix.tail). It overwrites the fields read last.
+func (ps *prefixSet) tail(line []byte, word int) bool {
+	p := ps.fixed
+	if p == nil && ps.best != nil {
+		p = ps.best.p
+	}
+	return p != nil && p.tail(line[:word], &ps.f, &ps.zc)
+}
+
 // preferQuoted splits the prefix p just matched again where its user and
 // database disagree with the names a failure's message quotes (ev.User,
 // ev.DB before the prefix is applied): "%u@%d" is ambiguous when a name

@@ -88,6 +88,7 @@ type block struct {
 	err   error  // set on the last block: io.EOF or the read error
 
 	entries, skipped int // Stats.Entries and Skipped of all lines of buf
+	tailOpen bool // a line at its end may open an entry that goes on in the next block
 
 	// The events the worker read from candidate lines (see preParse),
 	// with the prefix they were read with.
@@ -100,6 +101,7 @@ type cand struct {
 	off  int32 // where the line starts in buf
 	line int32 // its 0-based line number in the block
 	ev   int32 // its event in evs, read by the worker; -1: none
+	open bool  // a line before it may open its entry (mayOpen)
 }
 
 // A finder searches a block for the anchors that hold one byte, by that
@@ -242,9 +244,9 @@ func (b *block) scan(fs []finder, exact bool) {
 		if k := bytes.IndexByte(buf[m:], '\n'); k >= 0 {
 			end = m + k + 1
 		}
-		if buf[start] != '\t' { // continuation lines never hold an event
-			b.cands = append(b.cands, cand{int32(start), int32(line), -1})
-		}
+		// A continuation line holds no event, but may be in an entry
+		// whose names hold a newline (blockSource.entryStart).
+		b.cands = append(b.cands, cand{int32(start), int32(line), -1, mayOpen(buf, pos, start)})
 		line++
 		pos = end
 		for i, n := range next[:len(fs)] {
@@ -258,6 +260,7 @@ func (b *block) scan(fs []finder, exact bool) {
 		line++
 	}
 	b.lines = line
+	b.tailOpen = mayOpen(buf, pos, len(buf))
 	b.entries, b.skipped = 0, 0
 	if exact {
 		b.entries, b.skipped = b.count(0)
@@ -293,6 +296,21 @@ func (b *block) count(off int) (entries, skipped int) {
 }
 
 var nl = []byte{'\n'}
+
+// mayOpen reports whether a line of buf[from:to] (whole lines) near
+// enough to to could open an entry whose names hold a newline: one that
+// is not blank, not a continuation and has no severity (stderrDecoder.join,
+// blockSource.entryStart look at those only).
+func mayOpen(buf []byte, from, to int) bool {
+	for end := to; end > from && to-end <= maxJoin+1; {
+		p := max(bytes.LastIndexByte(buf[from:end-1], '\n')+1+from, from)
+		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) {
+			return true
+		}
+		end = p
+	}
+	return false
+}
 
 // lineStart returns the start of the line that holds buf[m], knowing that
 // a line starts at pos <= m. bytes.LastIndexByte is a plain loop, so it
@@ -334,13 +352,19 @@ func (pp *preParser) preParse(b *block) {
 			line = line[:k+1]
 		}
 		line = trimEOL(line)
+		if c.open || len(line) == 0 || line[0] == '\t' {
+			continue // maybe inside an entry whose names hold a newline: the decoder's
+		}
 		sev, word, start := lineSeverity(line)
-		if sev != sevLog && sev != sevFatal {
-			continue
+		if sev != sevLog {
+			continue // refusals (quoted names, preferQuoted) are the decoder's: they are few
 		}
 		var ev Event
 		if !classify(sev, message(line, start), &ev, &pp.names) || !b.pfx.match(line[:word], &pp.f, &pp.zc) {
 			continue
+		}
+		if ev.Kind == Connect && !ev.Replication && ev.DB == "" || !pp.f.agrees(&ev, line[:word], single) {
+			continue // names that go on or disagree with the prefix (forged?): the decoder's
 		}
 		pp.f.apply(&ev, &pp.names)
 		c.ev = int32(len(b.evs))

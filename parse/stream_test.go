@@ -86,10 +86,11 @@ func TestReadFailure(t *testing.T) {
 				t.Errorf("upstream prefix (-want +got):\n%s", diff)
 			}
 
-			// Debian's prefix names the requested user and database; they
-			// win over names quoted in the text.
+			// Debian's prefix names the requested user and database, as
+			// the server writes them: the names quoted in the text.
 			want[0].Time, want[0].PID = debT, 16889
-			want[0].User, want[0].DB = "alice", "appdb"
+			want[0].User, want[0].DB = cmpOr(tc.user, "alice"), cmpOr(tc.db, "appdb")
+			deb := strings.Replace(deb, "alice@appdb", want[0].User+"@"+want[0].DB, 1)
 			got, _ = readAll(t, strings.NewReader(deb+"FATAL:  "+tc.msg+"\n"), parse.Options{})
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Debian prefix (-want +got):\n%s", diff)
@@ -102,6 +103,14 @@ func TestReadFailure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cmpOr is cmp.Or of the standard library, which go-cmp's name hides here.
+func cmpOr(v, or string) string {
+	if v != "" {
+		return v
+	}
+	return or
 }
 
 // A Debian log of a few sessions, as a 15 server writes it.

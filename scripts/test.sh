@@ -126,6 +126,9 @@ bash scripts/e2e-lang.sh "$PWD/bin/pgtail"
 step "real PostgreSQL: every log format and prefix gives the same numbers"
 bash scripts/e2e-formats.sh "$PWD/bin/pgtail"
 
+step "real PostgreSQL: forged lines from client-chosen names"
+bash scripts/e2e-forgery.sh "$PWD/bin/pgtail"
+
 step "a fleet: two servers, pgtail --follow --listen each, a real Prometheus (promtool check metrics on a real scrape)"
 bash scripts/e2e-fleet.sh "$PWD/bin/pgtail"
 
