@@ -87,8 +87,8 @@ type block struct {
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
 
-	entries, skipped int // Stats.Entries and Skipped of all lines of buf
-	tailOpen bool // a line at its end may open an entry that goes on in the next block
+	entries, skipped int  // Stats.Entries and Skipped of all lines of buf
+	tailOpen         bool // a line at its end may open an entry that goes on in the next block
 
 	// The events the worker read from candidate lines (see preParse),
 	// with the prefix they were read with.
