@@ -137,10 +137,4 @@ J=$("$PGTAIL" connections --json <"$SNAP")
 check "Active connections after shutdown" "$(jq .active <<<"$J")" 0
 check "Session totals: disconnects after shutdown" "$(jq .disconnects <<<"$J")" "$PG_DISCONNECTS"
 
-printf '\ne2e-forgery: %d attacks, %d mismatches, %d s\n' "$ATTACKS" "$FAILS" $((SECONDS - START))
-if ((FAILS > 0)); then
-  kept=$(mktemp "${TMPDIR:-/tmp}/pgtail-e2e-forgery.XXXXXX.log")
-  cp "$PG_LOG" "$kept"
-  echo "e2e-forgery: the server log is kept in $kept" >&2
-  exit 1
-fi
+pg_e2e_result e2e-forgery "$ATTACKS" attacks

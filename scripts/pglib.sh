@@ -659,3 +659,17 @@ check() {
   [[ $2 == "$3" ]] || { status=MISMATCH; FAILS=$((FAILS + 1)); }
   printf '%-52s %14s %14s  %s\n' "$1" "$2" "$3" "$status"
 }
+
+# pg_e2e_result NAME COUNT WHAT: an e2e script's last line ("NAME: COUNT
+# WHAT, N mismatches, S s"); on a mismatch the server log is kept and the
+# script exits 1. START is the script's start (SECONDS).
+pg_e2e_result() {
+  printf '\n%s: %d %s, %d mismatches, %d s\n' "$1" "$2" "$3" "$FAILS" $((SECONDS - ${START:-0}))
+  if ((FAILS > 0)); then
+    local kept
+    kept=$(mktemp "${TMPDIR:-/tmp}/pgtail-$1-failed.XXXXXX.log")
+    cp "$PG_LOG" "$kept"
+    echo "$1: FAIL (server log kept in $kept)" >&2
+    exit 1
+  fi
+}
