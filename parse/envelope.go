@@ -45,6 +45,11 @@ type lineFunc func() ([]byte, error)
 // envelope pgtail knows.
 var ErrUnknownJSON = errors.New("the input is JSON in a form pgtail does not know")
 
+// ErrMalformed reports a document read whole (a gcloud JSON array) that
+// breaks off or is not valid JSON part way: the entries before the break
+// are read, then the Reader returns it.
+var ErrMalformed = errors.New("the input breaks off or is not valid")
+
 // newEnvelope returns the envelope of format f reading from src, or nil
 // when f is not an envelope. skipped counts the records it drops.
 func newEnvelope(f Format, src lineFunc, skipped *int) envelope {
@@ -471,6 +476,7 @@ type gcloudEnv struct {
 	envBase
 	array   bool
 	entries []gcloudLine // the array, read whole
+	err     error        // where the array broke off, after its entries
 	started bool
 	rec     gcloudEntry
 }
@@ -506,6 +512,9 @@ func (e *gcloudEnv) next() ([]byte, envMeta, error) {
 			e.entries = e.entries[1:]
 			l, m := e.emit(g.text, g.m)
 			return l, m, nil
+		}
+		if e.err != nil {
+			return nil, envMeta{}, e.err
 		}
 		return nil, envMeta{}, io.EOF
 	}
@@ -557,12 +566,13 @@ func (e *gcloudEnv) start() error {
 	e.array = true
 	dec := json.NewDecoder(&sourceReader{src: e.src, buf: append(append([]byte(nil), first...), '\n')})
 	if _, err := dec.Token(); err != nil { // [
-		return fmt.Errorf("gcloud JSON array: %w", err)
+		return arrayError(err)
 	}
 	for dec.More() {
 		var g gcloudEntry
 		if err := dec.Decode(&g); err != nil {
-			return fmt.Errorf("gcloud JSON array: %w", err)
+			e.err = arrayError(err) // the entries before are read first
+			break
 		}
 		if len(e.entries) == 0 && g.TextPayload == nil && g.InsertID == "" && g.LogName == "" {
 			return fmt.Errorf("%w: an array of objects without textPayload, insertId or logName", ErrUnknownJSON)
@@ -573,10 +583,26 @@ func (e *gcloudEnv) start() error {
 		}
 		e.entries = append(e.entries, gcloudLine{[]byte(*g.TextPayload), e.meta(&g)})
 	}
+	if e.err == nil {
+		if _, err := dec.Token(); err != nil { // ], or the array was cut short
+			e.err = arrayError(err)
+		}
+	}
 	if n := len(e.entries); n > 1 && e.entries[0].m.time.After(e.entries[n-1].m.time) {
 		slices.Reverse(e.entries) // newest first, as gcloud lists by default
 	}
 	return nil
+}
+
+// arrayError is the error of a gcloud JSON array that breaks off at err:
+// ErrMalformed for bad or cut JSON, a read error as it is.
+func arrayError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syn) || errors.As(err, &typ) || errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+		return fmt.Errorf("%w: gcloud JSON array: %v", ErrMalformed, err)
+	}
+	return err
 }
 
 // sourceReader is an io.Reader over a line source: the lines, each with

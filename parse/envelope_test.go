@@ -130,6 +130,31 @@ func TestEnvelopeGCloud(t *testing.T) {
 	wantLines(t, got, a, b)
 }
 
+// A gcloud array cut short or broken in the middle: the entries before the
+// break are read, then ErrMalformed, never a silent end.
+func TestEnvelopeGCloudBroken(t *testing.T) {
+	entry := `{"insertId":"x","textPayload":"[1]: LOG:  connection received: host=127.0.0.1 port=5000","timestamp":"2026-11-25T21:44:05Z"}`
+	for _, in := range []string{
+		"[\n" + entry + ",\n" + entry + "\n",          // no closing bracket
+		"[\n" + entry + ",\n" + entry + ",\n{\"insertId\":", // cut in an entry
+		"[\n" + entry + ",\n" + entry + ",\n\x01\n]\n",     // not JSON
+	} {
+		pr := NewReader(strings.NewReader(in), Options{})
+		n := 0
+		var last error
+		for _, err := range pr.All() {
+			if err != nil {
+				last = err
+				break
+			}
+			n++
+		}
+		if n != 2 || !errors.Is(last, ErrMalformed) {
+			t.Errorf("%q: %d events, error %v; want 2 and ErrMalformed", in, n, last)
+		}
+	}
+}
+
 func TestEnvelopeHeroku(t *testing.T) {
 	got, m, skipped := unwrapAll(t, Heroku,
 		`2026-11-25T21:44:04.081000+00:00 app[postgres.27292]: [GREEN] [3-1]  sql_error_code = 00000 LOG:  connection received: host=10.0.0.1 port=5000`+"\n"+

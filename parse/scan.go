@@ -84,6 +84,7 @@ type block struct {
 	buf   []byte // whole lines; only the input's last line may lack its '\n'
 	lines int    // lines in buf
 	cands []cand // lines that may hold an event, in order
+	spare []cand // cands' other buffer (countAll)
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
 
@@ -125,58 +126,45 @@ func newFinders(sample []byte) []finder {
 	for _, c := range sample {
 		freq[c]++
 	}
-	var eng [][]string
-	for _, a := range anchors {
-		eng = append(eng, []string{a})
-	}
-	fs := cover(nil, eng, &freq, len(sample))
+	fs := cover(nil, anchors, &freq, len(sample))
 	// The translated events after the English ones: by the finders chosen
-	// for English when one of their texts holds the byte, so that an
-	// English log pays no more passes for them.
-	var rest [][]string
-	for _, g := range local.ascii {
-		if !addToFinder(fs, g) {
-			rest = append(rest, g)
+	// for English when their text holds the byte, so that an English log
+	// pays no more passes for them.
+	var rest []string
+	for _, a := range local.ascii {
+		if !addToFinder(fs, a) {
+			rest = append(rest, a)
 		}
 	}
 	fs = cover(fs, rest, &freq, len(sample))
 	return append(fs, finder{high: true})
 }
 
-// addToFinder adds to the first finder of fs whose byte one of the texts
-// of g holds that text, and reports whether there was one.
-func addToFinder(fs []finder, g []string) bool {
+// addToFinder adds anchor a to the first finder of fs whose byte it
+// holds, and reports whether there was one.
+func addToFinder(fs []finder, a string) bool {
 	for i := range fs {
-		for _, a := range g {
-			if j := strings.IndexByte(a, fs[i].c); j >= 0 {
-				fs[i].as, fs[i].js = append(fs[i].as, a), append(fs[i].js, j)
-				return true
-			}
+		if j := strings.IndexByte(a, fs[i].c); j >= 0 {
+			fs[i].as, fs[i].js = append(fs[i].as, a), append(fs[i].js, j)
+			return true
 		}
 	}
 	return false
 }
 
-// cover adds to fs finders for every group of anchors (any one text of a
-// group finds it), greedily: a byte found by few passes and checks.
-func cover(fs []finder, groups [][]string, freq *[256]int, size int) []finder {
+// cover adds to fs finders for every anchor of as, greedily: a byte found
+// by few passes and checks.
+func cover(fs []finder, as []string, freq *[256]int, size int) []finder {
 	// One pass over a block costs about as much as this many checks.
 	pass := size/160 + 1
-	covered := make([]bool, len(groups))
-	holds := func(g []string, c byte) bool {
-		for _, a := range g {
-			if strings.IndexByte(a, c) >= 0 {
-				return true
-			}
-		}
-		return false
-	}
+	covered := make([]bool, len(as))
+	holds := func(a string, c byte) bool { return strings.IndexByte(a, c) >= 0 }
 	for {
 		best, bestGain := -1, 0.0
 		for c := 0; c < 256; c++ {
 			n := 0
-			for i, g := range groups {
-				if !covered[i] && holds(g, byte(c)) {
+			for i, a := range as {
+				if !covered[i] && holds(a, byte(c)) {
 					n++
 				}
 			}
@@ -191,8 +179,8 @@ func cover(fs []finder, groups [][]string, freq *[256]int, size int) []finder {
 			return fs
 		}
 		fs = append(fs, finder{c: byte(best)})
-		for i, g := range groups {
-			if !covered[i] && addToFinder(fs[len(fs)-1:], g) {
+		for i, a := range as {
+			if !covered[i] && addToFinder(fs[len(fs)-1:], a) {
 				covered[i] = true
 			}
 		}
@@ -263,8 +251,44 @@ func (b *block) scan(fs []finder, exact bool) {
 	b.tailOpen = mayOpen(buf, pos, len(buf))
 	b.entries, b.skipped = 0, 0
 	if exact {
-		b.entries, b.skipped = b.count(0)
+		b.entries, b.skipped = b.countAll()
 	}
+}
+
+// countAll returns the Stats.Entries and Skipped of the lines of b that
+// are not candidates, as count(0), and makes every line without a
+// severity a candidate too: the decoder reads such a line as the first of
+// an entry whose names hold a newline (stderrDecoder.join) when its prefix
+// opens one, and then counts the lines it joins as one entry. So the exact
+// counts are those of a line-by-line read however the input is cut into
+// blocks (mayOpen looks back within a block only). Such lines are rare in
+// a server's log: its own lines have a severity or start with a TAB.
+func (b *block) countAll() (entries, skipped int) {
+	old := b.cands
+	merged := b.spare[:0]
+	buf := b.buf
+	for pos, n := 0, 0; pos < len(buf); n++ {
+		line, next := buf[pos:], len(buf)
+		if k := bytes.IndexByte(line, '\n'); k >= 0 {
+			line, next = line[:k], pos+k+1
+		}
+		if len(old) > 0 && int(old[0].off) == pos {
+			merged = append(merged, old[0])
+			old = old[1:]
+		} else {
+			if k := len(line); k > 0 && line[k-1] == '\r' {
+				line = line[:k-1]
+			}
+			if sev, _, _ := lineSeverity(line); sev == sevNone {
+				merged = append(merged, cand{int32(pos), int32(n), -1, false})
+			} else {
+				sev.count(&entries, &skipped)
+			}
+		}
+		pos = next
+	}
+	b.cands, b.spare = merged, b.cands
+	return entries, skipped
 }
 
 // count returns the Stats.Entries and Skipped of the lines of b from off
