@@ -135,9 +135,9 @@ func TestEnvelopeGCloud(t *testing.T) {
 func TestEnvelopeGCloudBroken(t *testing.T) {
 	entry := `{"insertId":"x","textPayload":"[1]: LOG:  connection received: host=127.0.0.1 port=5000","timestamp":"2026-11-25T21:44:05Z"}`
 	for _, in := range []string{
-		"[\n" + entry + ",\n" + entry + "\n",          // no closing bracket
+		"[\n" + entry + ",\n" + entry + "\n",                // no closing bracket
 		"[\n" + entry + ",\n" + entry + ",\n{\"insertId\":", // cut in an entry
-		"[\n" + entry + ",\n" + entry + ",\n\x01\n]\n",     // not JSON
+		"[\n" + entry + ",\n" + entry + ",\n\x01\n]\n",      // not JSON
 	} {
 		pr := NewReader(strings.NewReader(in), Options{})
 		n := 0
