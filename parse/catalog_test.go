@@ -129,7 +129,13 @@ func TestCatalogRoundTrip(t *testing.T) {
 		if e.text == e.id || e.role == roleSeverity || e.role == roleLabel || e.role == roleUnknown || e.role == rolePiece {
 			continue
 		}
-		arg := func(j int) string { return fmt.Sprintf("v%dx", j) }
+		ints := intConversions(e.id)
+		arg := func(j int) string {
+			if j < len(ints) && ints[j] {
+				return fmt.Sprint(70 + j)
+			}
+			return fmt.Sprintf("v%dx", j)
+		}
 		var msg, want strings.Builder
 		for k, lit := range e.lits {
 			msg.WriteString(lit)
@@ -269,5 +275,23 @@ func TestPG16German(t *testing.T) {
 	d := localizeDetail([]byte("Verbindung stimmte mit Datei »/etc/postgresql/16/main/pg_hba.conf« Zeile 3 überein: »host all all 0.0.0.0/0 scram-sha-256«"))
 	if want := `Connection matched file "/etc/postgresql/16/main/pg_hba.conf" line 3: "host all all 0.0.0.0/0 scram-sha-256"`; string(d) != want {
 		t.Errorf("DETAIL reads %q, want %q", d, want)
+	}
+}
+
+// A number in a translated message is digits only: text run into one is
+// no translation (here the %03d of the German disconnection would have
+// taken " user=", and the user name read in English " user=postgres").
+func TestTranslatedNumbersAreDigits(t *testing.T) {
+	for _, msg := range []string{
+		"Verbindungsende: Sitzungszeit: 0:00:00.638 user= Benutzer=postgres Datenbank=postgres Host=[local]",
+		"Verbindungsende: Sitzungszeit: 0:00:x0.638 Benutzer=postgres Datenbank=postgres Host=[local]",
+	} {
+		if en, _ := localize(sevLog, []byte(msg)); en != nil {
+			t.Errorf("%q read as %q", msg, en)
+		}
+	}
+	ok := "Verbindungsende: Sitzungszeit: 12:00:00.638 Benutzer=postgres Datenbank=postgres Host=[local]"
+	if en, _ := localize(sevLog, []byte(ok)); string(en) != "disconnection: session time: 12:00:00.638 user=postgres database=postgres host=[local]" {
+		t.Errorf("%q read as %q", ok, en)
 	}
 }

@@ -148,6 +148,10 @@ func checkReader(t *testing.T, name string, data []byte, opt parse.Options, exac
 		t.Errorf("%s: Stats.Lines = %d, want %d", name, stats.Lines, lines)
 	}
 	in := string(data)
+	// An envelope detected on the way (journald or Docker JSON, CRI
+	// partial lines) unescapes or joins: its names are not byte for byte
+	// in the input.
+	literal = literal && (stats.Format == parse.Stderr || stats.Format == parse.Syslog)
 	prev := 0
 	for i, ev := range evs {
 		if strings.HasPrefix(ev.Kind.String(), "Kind(") {
@@ -169,7 +173,9 @@ func checkReader(t *testing.T, name string, data []byte, opt parse.Options, exac
 			if v.field == "DB" && ev.Replication && v.s == parse.ReplicationDB {
 				continue
 			}
-			if literal && !strings.Contains(in, v.s) {
+			// A newline in a message is written "\n\t": a name holding
+			// one is read without the TAB.
+			if literal && !strings.Contains(in, v.s) && !strings.Contains(in, strings.ReplaceAll(v.s, "\n", "\n\t")) {
 				t.Errorf("%s: event %d: %s %q is not in the input", name, i, v.field, v.s)
 			}
 		}

@@ -39,6 +39,54 @@ type catalogEntry struct {
 	lits     []string // text cut at its conversions: len(caps)+1 literals
 	caps     []uint8  // per capture, the conversion of id it prints
 	en       []string // id cut at its conversions
+	num      []bool   // per capture, a number (%d, %02d, %lu): digits only (set at init)
+}
+
+// numericCaps returns, per capture of e, whether it must be a number: the
+// conversion of id it prints is an integer one (%d, %02d, %lu), and no
+// conversion is next to it, whose text it could share. A translation is
+// found at the first place of each literal: a capture that ran over text
+// would make up a message (and names) the server did not write.
+func numericCaps(e *catalogEntry) []bool {
+	kinds := intConversions(e.id)
+	num := make([]bool, len(e.caps))
+	for k, c := range e.caps {
+		alone := (k == 0 || e.lits[k] != "") && (k == len(e.caps)-1 || e.lits[k+1] != "")
+		num[k] = alone && int(c) < len(kinds) && kinds[c]
+	}
+	return num
+}
+
+// intConversions returns, per printf conversion of format, whether it
+// prints an integer.
+func intConversions(format string) []bool {
+	var kinds []bool
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("0123456789.-+ #l$", format[j]) >= 0 {
+			j++
+		}
+		if j < len(format) && format[j] != '%' {
+			kinds = append(kinds, strings.IndexByte("diux", format[j]) >= 0)
+		}
+		i = j
+	}
+	return kinds
+}
+
+func allDigits(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // classifyMsg classifies a whole message of a csvlog or jsonlog record,
@@ -138,6 +186,7 @@ var local = func() (l localCatalog) {
 	l.unknown = map[string]bool{"[unknown]": true}
 	for i := range catalog {
 		e := &catalog[i]
+		e.num = numericCaps(e)
 		switch e.role {
 		case roleSeverity, roleLabel:
 			w := strings.TrimSuffix(strings.TrimSuffix(e.lits[0], "\n"), ":  ")
@@ -365,6 +414,11 @@ func (e *catalogEntry) match(msg []byte, caps [][]byte) (ok, cont bool) {
 				return false, endsBeforeNewline(rest, lit)
 			}
 			caps[k], pos = rest[:i], pos+i+len(lit)
+		}
+	}
+	for k, c := range caps {
+		if k < len(e.num) && e.num[k] && !allDigits(c) {
+			return false, false
 		}
 	}
 	return true, false

@@ -16,8 +16,7 @@ import (
 type blockSource struct {
 	in    io.Reader
 	st    *Stats
-	exact bool              // Options.ExactCounts
-	opens func([]byte) bool // prefixSet.opens of the stderr decoder
+	exact bool // Options.ExactCounts
 
 	pipe    *pipeline // started by the first next
 	blk     *block    // the block being read
@@ -49,33 +48,13 @@ func (s *blockSource) next() ([]byte, error) {
 			for s.ci < len(b.cands) {
 				c := b.cands[s.ci]
 				s.ci++
-				if int(c.off) < s.off {
-					continue // taken already
+				if int(c.off) < s.off || b.buf[c.off] == '\t' {
+					continue // taken already (joined to the entry above), or a continuation: no event
 				}
-				off, line := int(c.off), int(c.line)
-				if c.open {
-					off, line = s.entryStart(off, line)
-				}
-				if off < int(c.off) {
-					s.ci-- // comes again, unless that entry takes it
-				} else if b.buf[off] == '\t' {
-					continue // a continuation line holds no event
-				}
-				s.st.Lines += line - s.blkLine
-				s.blkLine = line
-				if off == int(c.off) {
-					s.ev = c.ev // the worker's event of this very line, if it read one
-				}
-				return s.takeOpen(off), nil
-			}
-			// An entry that opens at the end of the block may take lines
-			// of the next one.
-			if b.tailOpen {
-				if off, line := s.entryStart(len(b.buf), b.lines); off < len(b.buf) {
-					s.st.Lines += line - s.blkLine
-					s.blkLine = line
-					return s.takeOpen(off), nil
-				}
+				s.st.Lines += int(c.line) - s.blkLine
+				s.blkLine = int(c.line)
+				s.ev = c.ev // the worker's event of this line, if it read one
+				return s.takeOpen(int(c.off)), nil
 			}
 		}
 		if err := s.endBlock(); err != nil {
@@ -115,28 +94,6 @@ func (s *blockSource) take() {
 	if s.blk != nil && s.off < len(s.blk.buf) {
 		s.takeOpen(s.off)
 	}
-}
-
-// entryStart returns where the entry that line n of the block, at off,
-// belongs to starts, and that line's number: at an earlier line that
-// opens an entry whose names hold a newline (stderrDecoder.join), when
-// one is near enough before it for its entry to reach off; else at off.
-// Only lines not yet taken and without a severity are looked at.
-func (s *blockSource) entryStart(off, n int) (int, int) {
-	start, line := off, n
-	buf := s.blk.buf
-	for end := off; end > s.off && off-end <= maxJoin+1; {
-		p := bytes.LastIndexByte(buf[:end-1], '\n') + 1
-		n--
-		if p < s.off {
-			break
-		}
-		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) && s.opens(l) {
-			start, line = p, n
-		}
-		end = p
-	}
-	return start, line
 }
 
 // takeOpen takes the line at off, which the stderr decoder is to read

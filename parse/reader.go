@@ -147,9 +147,9 @@ func (r *Reader) start() error {
 	default:
 		var src lineSource = lines
 		if !r.serial {
-			src = &blockSource{in: r.in, st: st, exact: r.opt.ExactCounts, opens: r.ps.opens}
+			src = &blockSource{in: r.in, st: st, exact: r.opt.ExactCounts}
 		}
-		r.dec = &stderrDecoder{src: src, st: st, ps: r.ps, quick: !r.serial && !r.opt.ExactCounts}
+		r.dec = &stderrDecoder{src: src, st: st, ps: r.ps}
 	}
 	return nil
 }

@@ -9,14 +9,15 @@ import (
 // The stderr fast path.
 //
 // A connection event is a few lines in a hundred in a busy log, so the
-// Reader does not look at every line. A reader goroutine cuts the input into
-// blocks of whole lines; scan workers search each block for the few byte
-// strings without which no line can be an event (the anchors) and count its
-// lines; the block source (pipeline.go) hands the stderr decoder only the
-// lines that hold an anchor, in input order. Blocks go to the workers
-// round-robin and come back in the same order, so the events, their line
-// numbers and the prefix detection are exactly those of a line-by-line
-// read.
+// decoder does not parse every line. A reader goroutine cuts the input
+// into blocks of whole lines; scan workers search each block for the few
+// byte strings without which no line can be an event (the anchors) and
+// for the lines without a severity (which may open an entry whose names
+// hold a newline: block.walk), and count its lines; the block source
+// (pipeline.go) hands the stderr decoder only those lines, in input order.
+// Blocks go to the workers round-robin and come back in the same order,
+// so the events, their line numbers and the prefix detection are exactly
+// those of a line-by-line read, however the input is cut into reads.
 //
 // Until the first log entry is recognised, the block source hands out
 // every line, so the "no log entry recognised" hint stays exact (see
@@ -88,8 +89,7 @@ type block struct {
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
 
-	entries, skipped int  // Stats.Entries and Skipped of all lines of buf
-	tailOpen         bool // a line at its end may open an entry that goes on in the next block
+	entries, skipped int // Stats.Entries and Skipped of all lines of buf but the candidates
 
 	// The events the worker read from candidate lines (see preParse),
 	// with the prefix they were read with.
@@ -102,7 +102,6 @@ type cand struct {
 	off  int32 // where the line starts in buf
 	line int32 // its 0-based line number in the block
 	ev   int32 // its event in evs, read by the worker; -1: none
-	open bool  // a line before it may open its entry (mayOpen)
 }
 
 // A finder searches a block for the anchors that hold one byte, by that
@@ -232,9 +231,7 @@ func (b *block) scan(fs []finder, exact bool) {
 		if k := bytes.IndexByte(buf[m:], '\n'); k >= 0 {
 			end = m + k + 1
 		}
-		// A continuation line holds no event, but may be in an entry
-		// whose names hold a newline (blockSource.entryStart).
-		b.cands = append(b.cands, cand{int32(start), int32(line), -1, mayOpen(buf, pos, start)})
+		b.cands = append(b.cands, cand{int32(start), int32(line), -1})
 		line++
 		pos = end
 		for i, n := range next[:len(fs)] {
@@ -248,22 +245,18 @@ func (b *block) scan(fs []finder, exact bool) {
 		line++
 	}
 	b.lines = line
-	b.tailOpen = mayOpen(buf, pos, len(buf))
-	b.entries, b.skipped = 0, 0
-	if exact {
-		b.entries, b.skipped = b.countAll()
-	}
+	b.entries, b.skipped = b.walk(exact)
 }
 
-// countAll returns the Stats.Entries and Skipped of the lines of b that
-// are not candidates, as count(0), and makes every line without a
-// severity a candidate too: the decoder reads such a line as the first of
-// an entry whose names hold a newline (stderrDecoder.join) when its prefix
-// opens one, and then counts the lines it joins as one entry. So the exact
-// counts are those of a line-by-line read however the input is cut into
-// blocks (mayOpen looks back within a block only). Such lines are rare in
-// a server's log: its own lines have a severity or start with a TAB.
-func (b *block) countAll() (entries, skipped int) {
+// walk makes every line of b without a severity a candidate too, and
+// with exact counts returns the Stats.Entries and Skipped of the lines
+// that are not candidates (as count(0)). The decoder reads such a line as
+// the first of an entry whose names hold a newline (stderrDecoder.join)
+// when its prefix opens one, and then takes the lines it joins; so the
+// entries, events and counts are those of a line-by-line read however the
+// input is cut into blocks. A server's own lines have a severity or start
+// with a TAB: such lines are rare, but every line is looked at.
+func (b *block) walk(exact bool) (entries, skipped int) {
 	old := b.cands
 	merged := b.spare[:0]
 	buf := b.buf
@@ -275,13 +268,13 @@ func (b *block) countAll() (entries, skipped int) {
 		if len(old) > 0 && int(old[0].off) == pos {
 			merged = append(merged, old[0])
 			old = old[1:]
-		} else {
-			if k := len(line); k > 0 && line[k-1] == '\r' {
+		} else if len(line) > 0 && line[0] != '\t' {
+			if k := len(line); line[k-1] == '\r' {
 				line = line[:k-1]
 			}
 			if sev, _, _ := lineSeverity(line); sev == sevNone {
-				merged = append(merged, cand{int32(pos), int32(n), -1, false})
-			} else {
+				merged = append(merged, cand{int32(pos), int32(n), -1})
+			} else if exact {
 				sev.count(&entries, &skipped)
 			}
 		}
@@ -320,21 +313,6 @@ func (b *block) count(off int) (entries, skipped int) {
 }
 
 var nl = []byte{'\n'}
-
-// mayOpen reports whether a line of buf[from:to] (whole lines) near
-// enough to to could open an entry whose names hold a newline: one that
-// is not blank, not a continuation and has no severity (stderrDecoder.join,
-// blockSource.entryStart look at those only).
-func mayOpen(buf []byte, from, to int) bool {
-	for end := to; end > from && to-end <= maxJoin+1; {
-		p := max(bytes.LastIndexByte(buf[from:end-1], '\n')+1+from, from)
-		if l := trimEOL(buf[p:end]); len(l) > 0 && l[0] != '\t' && !bytes.Contains(l, colon2) {
-			return true
-		}
-		end = p
-	}
-	return false
-}
 
 // lineStart returns the start of the line that holds buf[m], knowing that
 // a line starts at pos <= m. bytes.LastIndexByte is a plain loop, so it
@@ -376,8 +354,8 @@ func (pp *preParser) preParse(b *block) {
 			line = line[:k+1]
 		}
 		line = trimEOL(line)
-		if c.open || len(line) == 0 || line[0] == '\t' {
-			continue // maybe inside an entry whose names hold a newline: the decoder's
+		if len(line) == 0 || line[0] == '\t' {
+			continue
 		}
 		sev, word, start := lineSeverity(line)
 		if sev != sevLog {

@@ -16,7 +16,6 @@ type stderrDecoder struct {
 
 	nt      interner // of the events' strings
 	scratch []byte   // a line and its TAB lines (names)
-	quick   bool     // on the fast path without Options.ExactCounts
 
 	fromWorkers int // events the scan workers read (preParsed), for tests
 }
@@ -110,9 +109,6 @@ func (d *stderrDecoder) parseLine(line []byte, ev *Event) bool {
 	if sev == sevNone && d.ps.opens(line) {
 		line, sev, word, start = d.join(line)
 		joined = sev != sevNone
-		if !joined && d.quick {
-			return false // uncounted: the fast path hands on only some such lines
-		}
 	}
 	sev.count(&d.st.Entries, &d.st.Skipped)
 	if sev != sevLog && sev != sevFatal && sev != sevOther {
