@@ -256,3 +256,19 @@ func BenchmarkCountEntries(b *testing.B) {
 		blk.count(0)
 	}
 }
+
+// indexColon2 is bytes.Index(line, colon2), at every place around its
+// 64-byte head.
+func TestIndexColon2(t *testing.T) {
+	for n := 0; n < 140; n++ {
+		for at := -1; at+3 <= n; at++ {
+			line := bytes.Repeat([]byte("1:"), n/2+1)[:n]
+			if at >= 0 {
+				copy(line[at:], colon2)
+			}
+			if got, want := indexColon2(line), bytes.Index(line, colon2); got != want {
+				t.Fatalf("len %d, at %d: %d, want %d", n, at, got, want)
+			}
+		}
+	}
+}

@@ -24,12 +24,30 @@ func lineSeverity(line []byte) (sev severity, word, msg int) {
 	if len(line) == 0 || line[0] == '\t' {
 		return sevBlank, 0, 0
 	}
-	i := bytes.Index(line, colon2)
+	i := indexColon2(line)
 	if i < 0 {
 		return sevNone, 0, 0
 	}
 	sev, j := severityAt(line, i)
 	return sev, j, i + len(colon2)
+}
+
+// indexColon2 is bytes.Index(line, colon2). The ":  " after the severity
+// is near the start of a line, and the time stamp's colons before it
+// would each cost bytes.Index a restart on a long line: the first 64
+// bytes are searched in one step (bytealg's brute force), then the rest.
+func indexColon2(line []byte) int {
+	const head = 64
+	if len(line) <= head {
+		return bytes.Index(line, colon2)
+	}
+	if i := bytes.Index(line[:head], colon2); i >= 0 {
+		return i
+	}
+	if i := bytes.Index(line[head-len(colon2)+1:], colon2); i >= 0 {
+		return i + head - len(colon2) + 1
+	}
+	return -1
 }
 
 // severityAt returns the severity word or label that ends where line's
