@@ -4,6 +4,7 @@ package parse
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -169,7 +170,7 @@ type localCatalog struct {
 	detailWords        map[string]bool            // the DETAIL label in every language
 	unknown            map[string]bool            // "[unknown]" in every language
 	starts             [256][]string              // how translated LOG events start (logEventStart)
-	ascii              []string                   // per translated event without a non-ASCII anchor, its longest text (scan.go)
+	ascii              [][]string                 // per translated event without a non-ASCII anchor, its texts (scan.go)
 	high               [256][]highAnchor          // the others, by their first non-ASCII byte
 }
 
@@ -230,7 +231,7 @@ var local = func() (l localCatalog) {
 		// The pieces that end the line (GSS, SSL: they end with ")") first.
 		sort.SliceStable(ps, func(a, b int) bool { return pieceRank(ps[a]) < pieceRank(ps[b]) })
 	}
-	sort.Strings(l.ascii)
+	sort.Slice(l.ascii, func(a, b int) bool { return l.ascii[a][0] < l.ascii[b][0] })
 	l.log.sort()
 	l.fatal.sort()
 	l.detail.sort()
@@ -275,13 +276,13 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// addAnchors adds the anchor of a translated event for the stderr fast
+// addAnchors adds the anchors of a translated event for the stderr fast
 // path: its first text with a non-ASCII byte, found by highIndex, if there
-// is one; else its first (longest) text. Every instance of the event holds
-// all its texts, but a line that is not one may hold only some: so the
-// anchor is one fixed text, and the lines handed to the decoder do not
-// depend on the bytes newFinders picks (FuzzReader compares reads cut
-// into blocks differently).
+// is one; else all its texts. Every instance of the event holds all of
+// them; a line is a candidate when it holds all of them, found by any one
+// (newFinders picks the one with the rarest byte), so the lines handed to
+// the decoder do not depend on the bytes picked (FuzzReader compares
+// reads cut into blocks differently).
 func (l *localCatalog) addAnchors(texts []string) {
 	for _, a := range texts {
 		j := strings.IndexFunc(a, func(r rune) bool { return r >= 0x80 })
@@ -296,8 +297,8 @@ func (l *localCatalog) addAnchors(texts []string) {
 		l.high[a[j]] = append(l.high[a[j]], highAnchor{a, j})
 		return
 	}
-	if len(texts) > 0 && !containsString(l.ascii, texts[0]) {
-		l.ascii = append(l.ascii, texts[0])
+	if len(texts) > 0 && !slices.ContainsFunc(l.ascii, func(g []string) bool { return slices.Equal(g, texts) }) {
+		l.ascii = append(l.ascii, texts)
 	}
 }
 

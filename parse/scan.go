@@ -109,10 +109,11 @@ type cand struct {
 // on a first byte as common as the 'c' of "connection". Each anchor is
 // checked where its first copy of the byte would be.
 type finder struct {
-	high bool // the finder of the anchors with a non-ASCII byte (highIndex)
-	c    byte
-	as   []string // anchors holding c
-	js   []int    // where c first is in each
+	high  bool // the finder of the anchors with a non-ASCII byte (highIndex)
+	c     byte
+	as    []string   // anchors holding c
+	js    []int      // where c first is in each
+	alsos [][]string // per anchor, the other texts its line must hold (a translated event's)
 }
 
 // newFinders chooses the bytes to search for from their frequency in
@@ -125,45 +126,60 @@ func newFinders(sample []byte) []finder {
 	for _, c := range sample {
 		freq[c]++
 	}
-	fs := cover(nil, anchors, &freq, len(sample))
+	var eng [][]string
+	for _, a := range anchors {
+		eng = append(eng, []string{a})
+	}
+	fs := cover(nil, eng, &freq, len(sample))
 	// The translated events after the English ones: by the finders chosen
-	// for English when their text holds the byte, so that an English log
-	// pays no more passes for them.
-	var rest []string
-	for _, a := range local.ascii {
-		if !addToFinder(fs, a) {
-			rest = append(rest, a)
+	// for English when one of their texts holds the byte, so that an
+	// English log pays no more passes for them.
+	var rest [][]string
+	for _, g := range local.ascii {
+		if !addToFinder(fs, g) {
+			rest = append(rest, g)
 		}
 	}
 	fs = cover(fs, rest, &freq, len(sample))
 	return append(fs, finder{high: true})
 }
 
-// addToFinder adds anchor a to the first finder of fs whose byte it
-// holds, and reports whether there was one.
-func addToFinder(fs []finder, a string) bool {
+// addToFinder adds to the first finder of fs whose byte one of the texts
+// of group g holds that text, the others to be checked on its line, and
+// reports whether there was one.
+func addToFinder(fs []finder, g []string) bool {
 	for i := range fs {
-		if j := strings.IndexByte(a, fs[i].c); j >= 0 {
-			fs[i].as, fs[i].js = append(fs[i].as, a), append(fs[i].js, j)
-			return true
+		for k, a := range g {
+			if j := strings.IndexByte(a, fs[i].c); j >= 0 {
+				also := append(append([]string(nil), g[:k]...), g[k+1:]...)
+				fs[i].as, fs[i].js, fs[i].alsos = append(fs[i].as, a), append(fs[i].js, j), append(fs[i].alsos, also)
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// cover adds to fs finders for every anchor of as, greedily: a byte found
-// by few passes and checks.
-func cover(fs []finder, as []string, freq *[256]int, size int) []finder {
+// cover adds to fs finders for every group of anchors (any one text of a
+// group finds it), greedily: a byte found by few passes and checks.
+func cover(fs []finder, groups [][]string, freq *[256]int, size int) []finder {
 	// One pass over a block costs about as much as this many checks.
 	pass := size/160 + 1
-	covered := make([]bool, len(as))
-	holds := func(a string, c byte) bool { return strings.IndexByte(a, c) >= 0 }
+	covered := make([]bool, len(groups))
+	holds := func(g []string, c byte) bool {
+		for _, a := range g {
+			if strings.IndexByte(a, c) >= 0 {
+				return true
+			}
+		}
+		return false
+	}
 	for {
 		best, bestGain := -1, 0.0
 		for c := 0; c < 256; c++ {
 			n := 0
-			for i, a := range as {
-				if !covered[i] && holds(a, byte(c)) {
+			for i, g := range groups {
+				if !covered[i] && holds(g, byte(c)) {
 					n++
 				}
 			}
@@ -178,8 +194,8 @@ func cover(fs []finder, as []string, freq *[256]int, size int) []finder {
 			return fs
 		}
 		fs = append(fs, finder{c: byte(best)})
-		for i, a := range as {
-			if !covered[i] && addToFinder(fs[len(fs)-1:], a) {
+		for i, g := range groups {
+			if !covered[i] && addToFinder(fs[len(fs)-1:], g) {
 				covered[i] = true
 			}
 		}
@@ -200,12 +216,31 @@ func (f *finder) index(buf []byte, from int) int {
 		for n, a := range f.as {
 			p := i - f.js[n]
 			if p >= from && p+len(a) <= len(buf) && buf[p] == a[0] && buf[p+len(a)-1] == a[len(a)-1] &&
-				string(buf[p:p+len(a)]) == a {
+				string(buf[p:p+len(a)]) == a && lineHolds(buf, p, f.alsos[n]) {
 				return p
 			}
 		}
 	}
 	return len(buf)
+}
+
+// lineHolds reports whether the line of buf that holds buf[p] holds every
+// text of also.
+func lineHolds(buf []byte, p int, also []string) bool {
+	if len(also) == 0 {
+		return true
+	}
+	start := bytes.LastIndexByte(buf[:p], '\n') + 1
+	end := len(buf)
+	if k := bytes.IndexByte(buf[p:], '\n'); k >= 0 {
+		end = p + k
+	}
+	for _, a := range also {
+		if !bytes.Contains(buf[start:end], []byte(a)) {
+			return false
+		}
+	}
+	return true
 }
 
 // scan finds the candidate lines of b and counts its lines.

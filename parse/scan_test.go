@@ -272,3 +272,46 @@ func TestIndexColon2(t *testing.T) {
 		}
 	}
 }
+
+// The candidate lines of a block are the same whichever bytes the finders
+// were chosen for: a translated event's line is a candidate when it holds
+// all its texts, whichever one found it. Lines that hold only some (cut
+// or garbled) differed before, and with them the counts by read size.
+func TestCandidatesIndependentOfFinders(t *testing.T) {
+	var lines []string
+	for _, name := range []string{"../testdata/logs/pg15-lang-de.log", "../testdata/logs/pg15-lang-ru.log"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.SplitAfter(string(data), "\n") {
+			lines = append(lines, l)
+			// The line without each of its words in turn.
+			ws := strings.Fields(l)
+			for k := range ws {
+				lines = append(lines, strings.Join(append(append([]string(nil), ws[:k]...), ws[k+1:]...), " ")+"\n")
+			}
+		}
+	}
+	buf := []byte(strings.Join(lines, ""))
+	cands := func(fs []finder) []int32 {
+		b := &block{buf: buf}
+		b.scan(fs, false)
+		var offs []int32
+		for _, c := range b.cands {
+			offs = append(offs, c.off)
+		}
+		return offs
+	}
+	want := cands(newFinders(buf))
+	var samples [][]byte
+	for c := byte(' '); c < 0x7f; c++ {
+		// Samples where byte c is everywhere: the finders avoid it.
+		samples = append(samples, bytes.Repeat([]byte{c}, 4096), append(bytes.Repeat([]byte{c}, 4096), "abcdefghijklmnopqrstuvwxyz=:"...))
+	}
+	for _, s := range samples {
+		if got := cands(newFinders(s)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("finders for a sample of %q: %d candidates, want %d", s[0], len(got), len(want))
+		}
+	}
+}
