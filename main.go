@@ -24,7 +24,9 @@ func main() {
 // mode so that Go's poller parks the reading goroutine while the writer
 // fills the pipe, instead of a thread blocked in read(2) whose processor
 // the runtime takes back only after a while: on two cores that made
-// `cat FILE | pgtail` 1.3× slower than the same pipe read this way.
+// `cat FILE | pgtail` 1.3× slower than the same pipe read this way. Its
+// buffer is grown to 1 MiB (growPipe): a 1 GB quiet log through cat went
+// from 2.4× to 0.9× of the time from the file.
 // restore sets the pipe back to blocking mode, for a process that reads
 // it after pgtail ({ pgtail connections; cat; } < fifo).
 func pollableStdin() (in *os.File, restore func()) {
@@ -33,6 +35,7 @@ func pollableStdin() (in *os.File, restore func()) {
 		return os.Stdin, func() {}
 	}
 	fd := int(os.Stdin.Fd())
+	growPipe(fd)
 	if syscall.SetNonblock(fd, true) != nil {
 		return os.Stdin, func() {}
 	}
