@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +70,22 @@ func TestScanJSONServerRecords(t *testing.T) {
 		var buf []byte
 		if !scanJSON([]byte(line), &v, &buf) {
 			t.Errorf("not read: %s", line)
+		}
+	}
+}
+
+func TestSeverityKey(t *testing.T) {
+	for _, line := range []string{
+		`{"timestamp":"x","pid":1,"error_severity":"LOG","message":"m"}`,
+		`{"a_severity":"x","error_severity":"LOG"}`,
+		`{"error_severity":"LOG"}`,
+		`{"user":"a\"_severity\":\"","error_severity":"FATAL"}`,
+		`{"message":"no key"}`,
+		`_severity":"`,
+		``,
+	} {
+		if got, want := severityKey([]byte(line)), bytes.Index([]byte(line), jsonSeverityKey); got != want {
+			t.Errorf("%s: %d, want %d", line, got, want)
 		}
 	}
 }

@@ -109,7 +109,20 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 var (
 	jsonSeverityKey = []byte(`"error_severity":"`)
 	jsonMessageKey  = []byte(`"message":"`)
+	severityTail    = jsonSeverityKey[len(`"error`):]
 )
+
+// severityKey returns bytes.Index(line, jsonSeverityKey). A record holds
+// some forty quotes before the key, each a false start for bytes.Index;
+// the '_' of its tail is rarer, and no string value can hold the tail
+// (its quotes would be escaped), so the first tail is the key's unless
+// another key ends like it.
+func severityKey(line []byte) int {
+	if i := bytes.Index(line, severityTail); i >= len(`"error`) && string(line[i-len(`"error`):i]) == `"error` {
+		return i - len(`"error`)
+	}
+	return bytes.Index(line, jsonSeverityKey)
+}
 
 // jsonMayBeEvent is a cheap look at a record before it is decoded: a FATAL
 // record, or a LOG record whose message starts like an event. It knows
@@ -118,7 +131,7 @@ var (
 // Python's json.dumps writes them, keys in another order or escaped, as
 // log shippers re-serialise) is decoded in full, so it counts the same.
 func jsonMayBeEvent(line []byte) bool {
-	k := bytes.Index(line, jsonSeverityKey)
+	k := severityKey(line)
 	if k < 0 {
 		return true // not the compact form: decode it
 	}
