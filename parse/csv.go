@@ -117,13 +117,30 @@ var (
 	csvLogMark = []byte(`,LOG,00000,"`)
 )
 
+// csvLogIndex returns bytes.Index(raw, csvLogMark). The comma it starts
+// with is the commonest byte of a record, each a false start for
+// bytes.Index: the rarer 'L' after it is searched for instead.
+func csvLogIndex(raw []byte) int {
+	for from := 0; ; {
+		i := bytes.Index(raw[from:], csvLogMark[1:])
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if i > 0 && raw[i-1] == ',' {
+			return i - 1
+		}
+		from = i + 1
+	}
+}
+
 // csvMayBeEvent is a cheap look at a record before it is split: every
 // record is split but a LOG record whose message does not start like an
 // event. The severity mark must stand outside quotes (an even number of
 // quotes before it: no unquoted field before the severity can hold it),
 // else the record is split to be sure.
 func csvMayBeEvent(raw []byte) bool {
-	k := bytes.Index(raw, csvLogMark)
+	k := csvLogIndex(raw)
 	if k < 0 || bytes.Count(raw[:k], quote)%2 != 0 {
 		return true
 	}

@@ -72,3 +72,15 @@ func FuzzSplitCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCSVLogIndex(t *testing.T) {
+	for _, raw := range []string{
+		`2026-11-30 20:56:19.736 UTC,,,1,,x,1,,y,,0,LOG,00000,"m",,`,
+		`LOG,00000,"`, `,LOG,00000,"`, `xLOG,00000,",LOG,00000,"`, `LOG,00000,",LOG,00000,"`,
+		`a,b,LOG,0000,"`, ``, `,`, `xLOG,00000,"`,
+	} {
+		if got, want := csvLogIndex([]byte(raw)), bytes.Index([]byte(raw), csvLogMark); got != want {
+			t.Errorf("%s: %d, want %d", raw, got, want)
+		}
+	}
+}
