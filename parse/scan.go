@@ -48,6 +48,10 @@ var anchors = []string{
 func highIndex(buf []byte, from int) int {
 	i := from
 	for {
+		for i+32 <= len(buf) && (binary.LittleEndian.Uint64(buf[i:])|binary.LittleEndian.Uint64(buf[i+8:])|
+			binary.LittleEndian.Uint64(buf[i+16:])|binary.LittleEndian.Uint64(buf[i+24:]))&0x8080808080808080 == 0 {
+			i += 32
+		}
 		for i+8 <= len(buf) && binary.LittleEndian.Uint64(buf[i:])&0x8080808080808080 == 0 {
 			i += 8
 		}
@@ -381,6 +385,9 @@ func (pp *preParser) preParse(b *block) {
 	b.evs = b.evs[:0]
 	if b.pfx == nil {
 		return
+	}
+	if cap(b.evs) < len(b.cands) {
+		b.evs = make([]Event, 0, len(b.cands)) // at most one event per candidate: no growing
 	}
 	for i := range b.cands {
 		c := &b.cands[i]
