@@ -43,6 +43,8 @@ type catalogEntry struct {
 	num      []bool   // per capture, a number (%d, %02d, %lu): digits only (set at init)
 }
 
+var minus = []byte{'-'}
+
 // numericCaps returns, per capture of e, whether it must be a number: the
 // conversion of id it prints is an integer one (%d, %02d, %lu), and no
 // conversion is next to it, whose text it could share. A translation is
@@ -76,18 +78,6 @@ func intConversions(format string) []bool {
 		i = j
 	}
 	return kinds
-}
-
-func allDigits(b []byte) bool {
-	if len(b) > 0 && b[0] == '-' {
-		b = b[1:]
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return len(b) > 0
 }
 
 // classifyMsg classifies a whole message of a csvlog or jsonlog record,
@@ -418,7 +408,7 @@ func (e *catalogEntry) match(msg []byte, caps [][]byte) (ok, cont bool) {
 		}
 	}
 	for k, c := range caps {
-		if k < len(e.num) && e.num[k] && !allDigits(c) {
+		if k < len(e.num) && e.num[k] && !digits(bytes.TrimPrefix(c, minus)) {
 			return false, false
 		}
 	}
