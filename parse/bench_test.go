@@ -58,7 +58,7 @@ func BenchmarkScan(b *testing.B) {
 	b.ReportAllocs()
 	fs := newFinders(data)
 	for b.Loop() {
-		blk.scan(fs, true)
+		blk.scan(fs)
 	}
 }
 

@@ -190,7 +190,6 @@ func (s *blockSource) start() {
 	for i := 0; i < maxBlocks; i++ {
 		p.free <- &block{} // buffers are allocated on first use
 	}
-	exact := s.exact
 	for i := 0; i < w; i++ {
 		in, out := make(chan *block, 1), make(chan *block, maxBlocks)
 		p.in, p.out = append(p.in, in), append(p.out, out)
@@ -205,7 +204,7 @@ func (s *blockSource) start() {
 				if k%64 == 0 || len(fs) == 0 {
 					fs = newFinders(b.buf) // and again every 16 MB
 				}
-				b.scan(fs, exact)
+				b.scan(fs)
 				b.pfx = p.pfx.Load()
 				pp.preParse(b)
 				out <- b

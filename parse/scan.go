@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"strings"
 )
 
@@ -89,7 +90,7 @@ type block struct {
 	buf   []byte // whole lines; only the input's last line may lack its '\n'
 	lines int    // lines in buf
 	cands []cand // lines that may hold an event, in order
-	spare []cand // cands' other buffer (countAll)
+	spare []cand // cands' other buffer (walk)
 	trunc int    // lines longer than MaxLine, cut to MaxLine
 	err   error  // set on the last block: io.EOF or the read error
 
@@ -117,7 +118,7 @@ type finder struct {
 	c     byte
 	as    []string   // anchors holding c
 	js    []int      // where c first is in each
-	alsos [][]string // per anchor, the other texts its line must hold (a translated event's)
+	alsos [][][]byte // per anchor, the other texts its line must hold (a translated event's)
 }
 
 // newFinders chooses the bytes to search for from their frequency in
@@ -155,7 +156,10 @@ func addToFinder(fs []finder, g []string) bool {
 	for i := range fs {
 		for k, a := range g {
 			if j := strings.IndexByte(a, fs[i].c); j >= 0 {
-				also := append(append([]string(nil), g[:k]...), g[k+1:]...)
+				var also [][]byte
+				for _, t := range slices.Concat(g[:k], g[k+1:]) {
+					also = append(also, []byte(t))
+				}
 				fs[i].as, fs[i].js, fs[i].alsos = append(fs[i].as, a), append(fs[i].js, j), append(fs[i].alsos, also)
 				return true
 			}
@@ -230,7 +234,7 @@ func (f *finder) index(buf []byte, from int) int {
 
 // lineHolds reports whether the line of buf that holds buf[p] holds every
 // text of also.
-func lineHolds(buf []byte, p int, also []string) bool {
+func lineHolds(buf []byte, p int, also [][]byte) bool {
 	if len(also) == 0 {
 		return true
 	}
@@ -240,15 +244,16 @@ func lineHolds(buf []byte, p int, also []string) bool {
 		end = p + k
 	}
 	for _, a := range also {
-		if !bytes.Contains(buf[start:end], []byte(a)) {
+		if !bytes.Contains(buf[start:end], a) {
 			return false
 		}
 	}
 	return true
 }
 
-// scan finds the candidate lines of b and counts its lines.
-func (b *block) scan(fs []finder, exact bool) {
+// scan finds the candidate lines of b, counts its lines and, for exact
+// counts, its entries and skipped lines.
+func (b *block) scan(fs []finder) {
 	buf := b.buf
 	b.cands = b.cands[:0]
 	var next [256]int // by finder: at most one per byte
@@ -284,71 +289,67 @@ func (b *block) scan(fs []finder, exact bool) {
 		line++
 	}
 	b.lines = line
-	b.entries, b.skipped = b.walk(exact)
+	b.entries, b.skipped = b.walk()
 }
 
 // walk makes every line of b without a severity a candidate too, and
-// with exact counts returns the Stats.Entries and Skipped of the lines
-// that are not candidates (as count(0)). The decoder reads such a line as
-// the first of an entry whose names hold a newline (stderrDecoder.join)
-// when its prefix opens one, and then takes the lines it joins; so the
-// entries, events and counts are those of a line-by-line read however the
-// input is cut into blocks. A server's own lines have a severity or start
-// with a TAB: such lines are rare, but every line is looked at.
-func (b *block) walk(exact bool) (entries, skipped int) {
-	old := b.cands
-	merged := b.spare[:0]
-	buf := b.buf
-	for pos, n := 0, 0; pos < len(buf); n++ {
-		line, next := buf[pos:], len(buf)
-		if k := bytes.IndexByte(line, '\n'); k >= 0 {
-			line, next = line[:k], pos+k+1
-		}
-		if len(old) > 0 && int(old[0].off) == pos {
-			merged = append(merged, old[0])
-			old = old[1:]
-		} else if len(line) > 0 && line[0] != '\t' {
-			if k := len(line); line[k-1] == '\r' {
-				line = line[:k-1]
-			}
-			if sev, _, _ := lineSeverity(line); sev == sevNone {
-				merged = append(merged, cand{int32(pos), int32(n), -1})
-			} else if exact {
-				sev.count(&entries, &skipped)
-			}
-		}
-		pos = next
-	}
-	b.cands, b.spare = merged, b.cands
-	return entries, skipped
+// returns the Stats.Entries and Skipped of the lines that are not
+// candidates (count(0)). The decoder reads such a line as the first of an
+// entry whose names hold a newline (stderrDecoder.join) when its prefix
+// opens one, and then takes the lines it joins; so the entries, events
+// and counts are those of a line-by-line read however the input is cut
+// into blocks. A server's own lines have a severity or start with a TAB:
+// such lines are rare, but every line is looked at.
+func (b *block) walk() (entries, skipped int) {
+	return b.tally(0, true)
 }
 
 // count returns the Stats.Entries and Skipped of the lines of b from off
 // on, but for the candidate lines: the stderr decoder counts those when it
 // parses them. Each line's severity is lineSeverity's, as on the event path.
 func (b *block) count(off int) (entries, skipped int) {
-	cands := b.cands
-	for len(cands) > 0 && int(cands[0].off) < off {
-		cands = cands[1:]
+	return b.tally(off, false)
+}
+
+// tally counts the lines of b from off on that are not candidates, by
+// their severity; with openers, a line without one becomes a candidate
+// instead (walk).
+func (b *block) tally(off int, openers bool) (entries, skipped int) {
+	old := b.cands
+	for len(old) > 0 && int(old[0].off) < off {
+		old = old[1:]
 	}
+	merged := b.spare[:0]
 	buf := b.buf
-	for pos := off; pos < len(buf); {
+	for pos, n := off, 0; pos < len(buf); n++ { // n: the line's number when off is 0
 		line, next := buf[pos:], len(buf)
 		if k := bytes.IndexByte(line, '\n'); k >= 0 {
 			line, next = line[:k], pos+k+1
 		}
-		if len(cands) > 0 && int(cands[0].off) == pos {
-			cands = cands[1:]
-		} else {
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
+		if len(old) > 0 && int(old[0].off) == pos {
+			if openers {
+				merged = append(merged, old[0])
 			}
-			sev, _, _ := lineSeverity(line)
+			old = old[1:]
+		} else if sev, _, _ := lineSeverity(trimCR(line)); openers && sev == sevNone {
+			merged = append(merged, cand{int32(pos), int32(n), -1})
+		} else {
 			sev.count(&entries, &skipped)
 		}
 		pos = next
 	}
+	if openers {
+		b.cands, b.spare = merged, b.cands
+	}
 	return entries, skipped
+}
+
+// trimCR drops the CR of a line cut before its LF (or the input's last line).
+func trimCR(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return line[:n-1]
+	}
+	return line
 }
 
 var nl = []byte{'\n'}

@@ -296,7 +296,7 @@ func TestCandidatesIndependentOfFinders(t *testing.T) {
 	buf := []byte(strings.Join(lines, ""))
 	cands := func(fs []finder) []int32 {
 		b := &block{buf: buf}
-		b.scan(fs, false)
+		b.scan(fs)
 		var offs []int32
 		for _, c := range b.cands {
 			offs = append(offs, c.off)
