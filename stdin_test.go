@@ -5,6 +5,8 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // A pipe on stdin is read non-blocking through the poller, and set back
@@ -26,11 +28,11 @@ func TestPollableStdin(t *testing.T) {
 	defer func() { os.Stdin = saved }()
 
 	nonblock := func() bool {
-		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
-		if errno != 0 {
-			t.Fatal(errno)
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return flags&syscall.O_NONBLOCK != 0
+		return flags&unix.O_NONBLOCK != 0
 	}
 	if nonblock() {
 		t.Fatal("the test pipe starts non-blocking")
