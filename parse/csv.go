@@ -20,6 +20,7 @@ import (
 // (Stats.Truncated); reading starts afresh on the next line.
 type csvDecoder struct {
 	src    lineSource
+	pre    *recSource // src on the fast path, else nil
 	st     *Stats
 	raw    []byte   // the record being gathered
 	fields [][]byte // its fields, for the records that are split: in raw or unq
@@ -45,47 +46,95 @@ const (
 
 func (d *csvDecoder) decode() (Event, error) {
 	for {
-		raw, first, err := d.gather()
+		raw, first, pe, err := d.gather()
+		if pe != nil {
+			e := *pe
+			e.Line = first
+			return e, nil
+		}
 		if raw == nil {
 			return Event{}, err
 		}
-		if !csvMayBeEvent(raw) {
-			d.st.Entries++ // a LOG record, complete (it has its severity and sqlstate)
-			continue
-		}
-		var ok bool
-		d.fields, d.unq, ok = splitCSV(raw, d.fields[:0], d.unq)
-		if !ok {
-			d.st.Skipped++
-			continue
-		}
 		var e Event
-		if d.record(d.fields, &e) {
+		if d.one(raw, &e) {
 			e.Line = first
 			return e, nil
 		}
 	}
 }
 
+// one reads one whole record into ev and reports whether it is a
+// connection event.
+func (d *csvDecoder) one(raw []byte, ev *Event) bool {
+	if !csvMayBeEvent(raw) {
+		d.st.Entries++ // a LOG record, complete (it has its severity and sqlstate)
+		return false
+	}
+	return d.split(raw, ev)
+}
+
+// split reads a record that may be an event into ev, split into fields.
+func (d *csvDecoder) split(raw []byte, ev *Event) bool {
+	var ok bool
+	d.fields, d.unq, ok = splitCSV(raw, d.fields[:0], d.unq)
+	if !ok {
+		d.st.Skipped++
+		return false
+	}
+	return d.record(d.fields, ev)
+}
+
+// csvRecordLine is a worker's recordLine for csvlog (records.go): a line
+// with an even number of quotes is a whole record where a record starts.
+func csvRecordLine() recordLine {
+	var st Stats
+	d := &csvDecoder{st: &st}
+	return func(line []byte, ev *Event) uint8 {
+		switch {
+		case bytes.Count(line, quote)%2 != 0:
+			return 0 // the start of a record over several lines, or inside one
+		case len(line) == 0:
+			return markOwn // a blank line between records
+		case !csvMayBeEvent(line):
+			return markOwn | markEntry
+		}
+		st, *ev = Stats{}, Event{}
+		return marksOf(st, d.split(line, ev))
+	}
+}
+
 // gather reads the lines of one record. It returns the record without
 // its final newline and the line it starts on; a nil record with the
 // reader's error at the end. A last record cut inside a quote is skipped.
-func (d *csvDecoder) gather() (raw []byte, first int, err error) {
+// On the fast path, a line a worker read as a whole record is not
+// returned but counted, and its event returned, if it has one.
+func (d *csvDecoder) gather() (raw []byte, first int, pe *Event, err error) {
 	d.raw = d.raw[:0]
 	quotes := 0
 	for {
+		if len(d.raw) == 0 && d.pre != nil {
+			d.pre.skip()
+		}
 		line, err := d.src.next()
 		if err != nil {
 			if len(d.raw) > 0 {
 				d.st.Skipped++ // cut inside a quote at the end
 			}
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		if len(d.raw) > 0 && isCSVStart(line) {
 			// A new record starts while a quote is open: the record before
 			// was cut (a crash, a truncated copy). Skip it, not the rest.
 			d.st.Skipped++
 			d.raw, quotes = d.raw[:0], 0
+		}
+		if len(d.raw) == 0 && d.pre != nil {
+			if ev, own := d.pre.read(); own {
+				if ev != nil {
+					return nil, d.st.Lines, ev, nil
+				}
+				continue
+			}
 		}
 		if len(d.raw) == 0 {
 			if len(line) == 0 {
@@ -94,7 +143,7 @@ func (d *csvDecoder) gather() (raw []byte, first int, err error) {
 			first = d.st.Lines
 			quotes = bytes.Count(line, quote)
 			if quotes%2 == 0 {
-				return line, first, nil // a one-line record: no copy
+				return line, first, nil, nil // a one-line record: no copy
 			}
 			d.raw = append(d.raw, line...)
 			continue
@@ -103,7 +152,7 @@ func (d *csvDecoder) gather() (raw []byte, first int, err error) {
 		d.raw = append(d.raw, line...)
 		quotes += bytes.Count(line, quote)
 		if quotes%2 == 0 {
-			return d.raw, first, nil
+			return d.raw, first, nil, nil
 		}
 		if len(d.raw) > MaxLine {
 			d.st.Truncated++

@@ -11,6 +11,7 @@ import (
 // its log collector runs; those go to a stderr decoder.
 type jsonDecoder struct {
 	line stderrDecoder // its src and st are the jsonDecoder's
+	pre  *recSource    // src on the fast path, else nil
 	rec  jsonRecord    // for the records scanJSON leaves to encoding/json
 	unq  []byte        // scanJSON's unescaped values
 	f    fields        // the session fields of the record
@@ -33,9 +34,22 @@ type jsonRecord struct {
 
 func (d *jsonDecoder) decode() (Event, error) {
 	for {
+		if d.pre != nil {
+			d.pre.skip()
+		}
 		line, err := d.line.src.next()
 		if err != nil {
 			return Event{}, err
+		}
+		if d.pre != nil {
+			if pe, own := d.pre.read(); own {
+				if pe != nil {
+					e := *pe
+					e.Line = d.line.st.Lines
+					return e, nil
+				}
+				continue
+			}
 		}
 		var e Event
 		if d.record(line, &e) {
@@ -104,6 +118,26 @@ func (d *jsonDecoder) record(line []byte, ev *Event) bool {
 	ev.Line = st.Lines
 	f.apply(ev, &d.line.nt)
 	return true
+}
+
+// jsonRecordLine is a worker's recordLine for jsonlog (records.go): every
+// line but the stderr-format ones.
+func jsonRecordLine() recordLine {
+	var st Stats
+	d := &jsonDecoder{line: stderrDecoder{st: &st}}
+	return func(line []byte, ev *Event) uint8 {
+		t := bytes.TrimLeft(line, " \t")
+		switch {
+		case len(t) == 0:
+			return markOwn
+		case t[0] != '{':
+			return 0 // a postmaster's line before its collector runs
+		case !jsonMayBeEvent(t):
+			return markOwn | markEntry
+		}
+		st, *ev = Stats{}, Event{}
+		return marksOf(st, d.record(t, ev))
+	}
 }
 
 var (

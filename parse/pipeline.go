@@ -185,6 +185,26 @@ type pipeline struct {
 }
 
 func (s *blockSource) start() {
+	s.pipe = startPipeline(s.in, func(p *pipeline) func(*block) {
+		var fs []finder
+		var pp preParser
+		k := 0
+		return func(b *block) {
+			if k%64 == 0 || len(fs) == 0 {
+				fs = newFinders(b.buf) // and again every 16 MB
+			}
+			k++
+			b.scan(fs)
+			b.pfx = p.pfx.Load()
+			pp.preParse(b)
+		}
+	})
+}
+
+// startPipeline starts the reader goroutine over in and the workers, each
+// running on every block it gets the function that work returns for it
+// (a worker's own state in its closure).
+func startPipeline(in io.Reader, work func(*pipeline) func(*block)) *pipeline {
 	w := min(max(runtime.GOMAXPROCS(0), 1), maxWorkers)
 	p := &pipeline{free: make(chan *block, maxBlocks)}
 	for i := 0; i < maxBlocks; i++ {
@@ -193,27 +213,17 @@ func (s *blockSource) start() {
 	for i := 0; i < w; i++ {
 		in, out := make(chan *block, 1), make(chan *block, maxBlocks)
 		p.in, p.out = append(p.in, in), append(p.out, out)
+		do := work(p)
 		go func() {
-			var fs []finder
-			var pp preParser
-			for k := 0; ; k++ {
-				b, ok := <-in
-				if !ok {
-					break
-				}
-				if k%64 == 0 || len(fs) == 0 {
-					fs = newFinders(b.buf) // and again every 16 MB
-				}
-				b.scan(fs)
-				b.pfx = p.pfx.Load()
-				pp.preParse(b)
+			for b := range in {
+				do(b)
 				out <- b
 			}
 			close(out)
 		}()
 	}
-	s.pipe = p
-	go p.read(s.in)
+	go p.read(in)
+	return p
 }
 
 // read cuts src into blocks of whole lines and hands them to the workers

@@ -117,6 +117,15 @@ func (r *Reader) All() iter.Seq2[Event, error] {
 	}
 }
 
+// records returns the line source of a record format: lines, or on the
+// fast path a recSource whose workers read lines with newLine's.
+func (r *Reader) records(lines lineSource, newLine func() recordLine) lineSource {
+	if r.serial {
+		return lines
+	}
+	return &recSource{in: r.in, st: &r.stats, work: recordWorker(newLine)}
+}
+
 // start detects the format if it is not given and sets up its line
 // source and decoder.
 func (r *Reader) start() error {
@@ -136,9 +145,11 @@ func (r *Reader) start() error {
 	lines := newLineReader(r.in, st)
 	switch r.stats.Format {
 	case CSVLog:
-		r.dec = &csvDecoder{src: lines, st: st}
+		src := r.records(lines, csvRecordLine)
+		r.dec = &csvDecoder{src: src, pre: preRead(src), st: st}
 	case JSONLog:
-		r.dec = &jsonDecoder{line: stderrDecoder{src: lines, st: st, ps: r.ps}}
+		src := r.records(lines, jsonRecordLine)
+		r.dec = &jsonDecoder{line: stderrDecoder{src: src, st: st, ps: r.ps}, pre: preRead(src)}
 	case Syslog:
 		src := &syslogSource{lines: lines, st: st}
 		r.dec = &syslogDecoder{src: src, line: stderrDecoder{src: src, st: st, ps: r.ps}, year: &r.year}

@@ -100,6 +100,11 @@ type block struct {
 	// with the prefix they were read with.
 	pfx *prefix
 	evs []Event
+
+	// The record fast path (records.go): where each line starts and its
+	// marks.
+	starts []int32
+	marks  []uint8
 }
 
 // A cand is a line of a block that holds an anchor.
