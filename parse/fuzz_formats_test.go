@@ -103,6 +103,7 @@ func FuzzCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, _ string) {
 		checkEvents(t, data, Options{Format: CSVLog})
 		checkEvents(t, data, Options{})
+		checkSameRecords(t, data, Options{Format: CSVLog})
 	})
 }
 
@@ -115,6 +116,7 @@ func FuzzJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, _ string) {
 		checkEvents(t, data, Options{Format: JSONLog})
 		checkEvents(t, data, Options{})
+		checkSameRecords(t, data, Options{Format: JSONLog})
 	})
 }
 

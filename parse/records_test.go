@@ -2,7 +2,7 @@ package parse
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -26,7 +26,7 @@ func checkSameRecords(t *testing.T, data []byte, opt Options) {
 	}
 	for name, src := range srcs {
 		got, gs, gerr := readPath(t, src(), false, opt)
-		if !errors.Is(gerr, werr) {
+		if fmt.Sprint(gerr) != fmt.Sprint(werr) {
 			t.Errorf("%s: err = %v, want %v", name, gerr, werr)
 		}
 		if gs != ws {
