@@ -71,18 +71,22 @@ type recordLine func(line []byte, ev *Event) uint8
 func recordWorker(newLine func() recordLine) func(*pipeline) func(*block) {
 	return func(*pipeline) func(*block) {
 		line := newLine()
-		var ev Event // escapes once per worker, not per line
 		return func(b *block) {
 			b.lineStarts()
 			b.marks, b.evs = b.marks[:0], b.evs[:0]
+			if cap(b.evs) < len(b.starts) {
+				b.evs = make([]Event, 0, len(b.starts)) // at most one event per line: no growing
+			}
 			for i, off := range b.starts {
 				end := len(b.buf)
 				if i+1 < len(b.starts) {
 					end = int(b.starts[i+1])
 				}
-				m := line(trimEOL(b.buf[off:end]), &ev)
+				// The event is read into the next slot of evs, taken only
+				// for an event.
+				m := line(trimEOL(b.buf[off:end]), &b.evs[:len(b.evs)+1][len(b.evs)])
 				if m&markEvent != 0 {
-					b.evs = append(b.evs, ev)
+					b.evs = b.evs[:len(b.evs)+1]
 				}
 				b.marks = append(b.marks, m)
 			}

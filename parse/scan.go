@@ -409,15 +409,19 @@ func (pp *preParser) preParse(b *block) {
 		if sev != sevLog {
 			continue // refusals (quoted names, preferQuoted) are the decoder's: they are few
 		}
-		var ev Event
-		if !classify(sev, message(line, start), &ev, &pp.names) || !b.pfx.match(line[:word], &pp.f, &pp.zc) {
+		// Read into the next slot of evs, taken only for an event: an
+		// Event is some 250 bytes, not to be copied twice.
+		n := len(b.evs)
+		ev := &b.evs[:n+1][n]
+		*ev = Event{}
+		if !classify(sev, message(line, start), ev, &pp.names) || !b.pfx.match(line[:word], &pp.f, &pp.zc) {
 			continue
 		}
-		if ev.Kind == Connect && !ev.Replication && ev.DB == "" || !pp.f.agrees(&ev, line[:word], single) {
+		if ev.Kind == Connect && !ev.Replication && ev.DB == "" || !pp.f.agrees(ev, line[:word], single) {
 			continue // names that go on or disagree with the prefix (forged?): the decoder's
 		}
-		pp.f.apply(&ev, &pp.names)
-		c.ev = int32(len(b.evs))
-		b.evs = append(b.evs, ev)
+		pp.f.apply(ev, &pp.names)
+		c.ev = int32(n)
+		b.evs = b.evs[:n+1]
 	}
 }
