@@ -265,7 +265,6 @@ func (b *block) scan(fs []finder) {
 	for i := range fs {
 		next[i] = fs[i].index(buf, 0)
 	}
-	pos, line := 0, 0 // lines before pos are counted in line
 	for {
 		m := len(buf)
 		for _, n := range next[:len(fs)] {
@@ -274,77 +273,78 @@ func (b *block) scan(fs []finder) {
 		if m == len(buf) {
 			break
 		}
-		start := lineStart(buf, pos, m)
-		line += bytes.Count(buf[pos:start], nl)
+		// An anchor at m: its line is a candidate (walk finds where it
+		// starts); the line's other anchors are not looked at.
 		end := len(buf)
 		if k := bytes.IndexByte(buf[m:], '\n'); k >= 0 {
 			end = m + k + 1
 		}
-		b.cands = append(b.cands, cand{int32(start), int32(line), -1})
-		line++
-		pos = end
+		b.cands = append(b.cands, cand{int32(m), -1, -1})
 		for i, n := range next[:len(fs)] {
 			if n < end {
 				next[i] = fs[i].index(buf, end)
 			}
 		}
 	}
-	line += bytes.Count(buf[pos:], nl)
-	if pos < len(buf) && buf[len(buf)-1] != '\n' {
-		line++
-	}
-	b.lines = line
 	b.entries, b.skipped = b.walk()
 }
 
-// walk makes every line of b without a severity a candidate too, and
-// returns the Stats.Entries and Skipped of the lines that are not
-// candidates (count(0)). The decoder reads such a line as the first of an
-// entry whose names hold a newline (stderrDecoder.join) when its prefix
-// opens one, and then takes the lines it joins; so the entries, events
-// and counts are those of a line-by-line read however the input is cut
-// into blocks. A server's own lines have a severity or start with a TAB:
-// such lines are rare, but every line is looked at.
+// walk turns the anchors scan found (cands, by the anchor's offset) into
+// the lines that hold them, counts b's lines, makes every line without a
+// severity a candidate too, and returns the Stats.Entries and Skipped of
+// the lines that are not candidates (count(0)). The decoder reads a line
+// without a severity as the first of an entry whose names hold a newline
+// (stderrDecoder.join) when its prefix opens one, and then takes the lines
+// it joins; so the entries, events and counts are those of a line-by-line
+// read however the input is cut into blocks. A server's own lines have a
+// severity or start with a TAB: such lines are rare, but every line is
+// looked at.
 func (b *block) walk() (entries, skipped int) {
-	return b.tally(0, true)
-}
-
-// count returns the Stats.Entries and Skipped of the lines of b from off
-// on, but for the candidate lines: the stderr decoder counts those when it
-// parses them. Each line's severity is lineSeverity's, as on the event path.
-func (b *block) count(off int) (entries, skipped int) {
-	return b.tally(off, false)
-}
-
-// tally counts the lines of b from off on that are not candidates, by
-// their severity; with openers, a line without one becomes a candidate
-// instead (walk).
-func (b *block) tally(off int, openers bool) (entries, skipped int) {
-	old := b.cands
-	for len(old) > 0 && int(old[0].off) < off {
-		old = old[1:]
-	}
+	anchors := b.cands
 	merged := b.spare[:0]
 	buf := b.buf
-	for pos, n := off, 0; pos < len(buf); n++ { // n: the line's number when off is 0
+	n := 0
+	for pos := 0; pos < len(buf); n++ {
 		line, next := buf[pos:], len(buf)
 		if k := bytes.IndexByte(line, '\n'); k >= 0 {
 			line, next = line[:k], pos+k+1
 		}
-		if len(old) > 0 && int(old[0].off) == pos {
-			if openers {
-				merged = append(merged, old[0])
-			}
-			old = old[1:]
-		} else if sev, _, _ := lineSeverity(trimCR(line)); openers && sev == sevNone {
+		if len(anchors) > 0 && int(anchors[0].off) < next {
+			merged = append(merged, cand{int32(pos), int32(n), -1})
+			anchors = anchors[1:] // one per line: scan skips to the line's end
+		} else if sev, _, _ := lineSeverity(trimCR(line)); sev == sevNone {
 			merged = append(merged, cand{int32(pos), int32(n), -1})
 		} else {
 			sev.count(&entries, &skipped)
 		}
 		pos = next
 	}
-	if openers {
-		b.cands, b.spare = merged, b.cands
+	b.lines = n
+	b.cands, b.spare = merged, b.cands
+	return entries, skipped
+}
+
+// count returns the Stats.Entries and Skipped of the lines of b from off
+// on, but for the candidate lines: the stderr decoder counts those when it
+// parses them. Each line's severity is lineSeverity's, as on the event path.
+func (b *block) count(off int) (entries, skipped int) {
+	cands := b.cands
+	for len(cands) > 0 && int(cands[0].off) < off {
+		cands = cands[1:]
+	}
+	buf := b.buf
+	for pos := off; pos < len(buf); {
+		line, next := buf[pos:], len(buf)
+		if k := bytes.IndexByte(line, '\n'); k >= 0 {
+			line, next = line[:k], pos+k+1
+		}
+		if len(cands) > 0 && int(cands[0].off) == pos {
+			cands = cands[1:]
+		} else {
+			sev, _, _ := lineSeverity(trimCR(line))
+			sev.count(&entries, &skipped)
+		}
+		pos = next
 	}
 	return entries, skipped
 }
@@ -355,23 +355,6 @@ func trimCR(line []byte) []byte {
 		return line[:n-1]
 	}
 	return line
-}
-
-var nl = []byte{'\n'}
-
-// lineStart returns the start of the line that holds buf[m], knowing that
-// a line starts at pos <= m. bytes.LastIndexByte is a plain loop, so it
-// looks back a line's usual length first.
-func lineStart(buf []byte, pos, m int) int {
-	for w := 256; ; w *= 4 {
-		lo := max(pos, m-w)
-		if k := bytes.LastIndexByte(buf[lo:m], '\n'); k >= 0 {
-			return lo + k + 1
-		}
-		if lo == pos {
-			return pos
-		}
-	}
 }
 
 // A preParser is a scan worker's state for reading the events of the
