@@ -56,9 +56,8 @@ func BenchmarkScan(b *testing.B) {
 	blk := &block{buf: data}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	fs := newFinders(data)
 	for b.Loop() {
-		blk.scan(fs)
+		blk.scan()
 	}
 }
 

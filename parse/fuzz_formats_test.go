@@ -94,6 +94,25 @@ func FuzzPrefix(f *testing.F) {
 	})
 }
 
+// FuzzFastPath reads arbitrary bytes as stderr line by line and on the
+// fast path (whole, in half reads, with the error on the last read, one
+// byte at a time): the same events and counts (checkSame).
+func FuzzFastPath(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/logs/*.log")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b, "")
+		}
+	}
+	f.Add([]byte("2026-11-24 10:01:00.005 UTC [201] a\nb@c LOG:  connection authorized: user=a\nb database=c\n"), "%m [%p] %q%u@%d ")
+	f.Fuzz(func(t *testing.T, data []byte, prefix string) {
+		checkSame(t, data, Options{})
+		if prefix != "" {
+			checkSame(t, data, Options{Prefix: prefix})
+		}
+	})
+}
+
 // FuzzCSV reads arbitrary bytes as csvlog.
 func FuzzCSV(f *testing.F) {
 	for _, rec := range []string{csv12, csv13, csv14, csv14[:200]} {

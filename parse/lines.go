@@ -12,7 +12,7 @@ import (
 //
 // A source may hand out only the lines that can matter: the stderr fast
 // path (pipeline.go) returns, once the first entry is recognised, only the
-// lines that hold an anchor, and counts the others itself. peek always
+// candidate lines (scan.go), and counts the others itself. peek always
 // looks at the line right after the last one taken, whatever it holds.
 type lineSource interface {
 	// next takes the next line worth decoding; at the end of the input it

@@ -4,7 +4,6 @@ package parse
 
 import (
 	"bytes"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -160,14 +159,6 @@ type localCatalog struct {
 	detailWords        map[string]bool            // the DETAIL label in every language
 	unknown            map[string]bool            // "[unknown]" in every language
 	starts             [256][]string              // how translated LOG events start (logEventStart)
-	ascii              [][]string                 // per translated event without a non-ASCII anchor, its texts (scan.go)
-	high               [256][]highAnchor          // the others, by their first non-ASCII byte
-}
-
-// A highAnchor is an anchor whose first non-ASCII byte is at j.
-type highAnchor struct {
-	a string
-	j int
 }
 
 var local = func() (l localCatalog) {
@@ -201,7 +192,6 @@ var local = func() (l localCatalog) {
 		case roleEvent, roleHead:
 			l.log.add(e)
 			l.addStart(e)
-			l.addAnchors(anchorTexts(e))
 		case roleFatal:
 			l.fatal.add(e)
 		case roleDetail:
@@ -210,10 +200,7 @@ var local = func() (l localCatalog) {
 			l.pieces[e.lang] = append(l.pieces[e.lang], e)
 		}
 	}
-	for w, sev := range l.words {
-		if sev == sevFatal {
-			l.addAnchors([]string{w + ":  "})
-		}
+	for w := range l.words {
 		c := w[len(w)-1]
 		l.byLast[c] = append(l.byLast[c], w)
 	}
@@ -221,7 +208,6 @@ var local = func() (l localCatalog) {
 		// The pieces that end the line (GSS, SSL: they end with ")") first.
 		sort.SliceStable(ps, func(a, b int) bool { return pieceRank(ps[a]) < pieceRank(ps[b]) })
 	}
-	sort.Slice(l.ascii, func(a, b int) bool { return l.ascii[a][0] < l.ascii[b][0] })
 	l.log.sort()
 	l.fatal.sort()
 	l.detail.sort()
@@ -264,53 +250,6 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// addAnchors adds the anchors of a translated event for the stderr fast
-// path: its first text with a non-ASCII byte, found by highIndex, if there
-// is one; else all its texts. Every instance of the event holds all of
-// them; a line is a candidate when it holds all of them, found by any one
-// (newFinders picks the one with the rarest byte), so the lines handed to
-// the decoder do not depend on the bytes picked (FuzzReader compares
-// reads cut into blocks differently).
-func (l *localCatalog) addAnchors(texts []string) {
-	for _, a := range texts {
-		j := strings.IndexFunc(a, func(r rune) bool { return r >= 0x80 })
-		if j < 0 || len(a) < 3 {
-			continue
-		}
-		for _, h := range l.high[a[j]] {
-			if h.a == a {
-				return
-			}
-		}
-		l.high[a[j]] = append(l.high[a[j]], highAnchor{a, j})
-		return
-	}
-	if len(texts) > 0 && !slices.ContainsFunc(l.ascii, func(g []string) bool { return slices.Equal(g, texts) }) {
-		l.ascii = append(l.ascii, texts)
-	}
-}
-
-// anchorTexts returns the literal texts that the first line of every
-// instance of the event e holds, the longest first. "starting %s" is
-// found by its argument, PostgreSQL's version string.
-func anchorTexts(e *catalogEntry) []string {
-	if e.id == "starting %s" {
-		return []string{"PostgreSQL "}
-	}
-	var out []string
-	for _, lit := range e.lits {
-		lit, _, nl := strings.Cut(lit, "\n") // on stderr, the first line ends there
-		if len(lit) >= 3 {
-			out = append(out, lit)
-		}
-		if nl {
-			break
-		}
-	}
-	sort.SliceStable(out, func(a, b int) bool { return len(out[a]) > len(out[b]) })
-	return out
 }
 
 // translatedWord returns the severity of a translated severity word or

@@ -45,26 +45,35 @@ var resets = []struct {
 }
 
 // logStarts are the beginnings of every English LOG message that can be
-// an event: a cheap test that lets the csv and json readers skip decoding
-// the records that cannot be one. The translated ones are in local.starts.
-var logStarts = [...]string{
-	"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
-	"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
-}
+// an event: a cheap test that lets the readers skip the lines and records
+// that cannot be one. The translated ones are in local.starts.
+var logStarts = func() (t [256][]string) {
+	for _, s := range []string{
+		"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
+		"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
+	} {
+		t[s[0]] = append(t[s[0]], s)
+	}
+	return t
+}()
 
 // logEventStart reports whether a LOG message starting with msg may be an
 // event (msg may run on past the message: only its start is looked at).
+// Every line of a log pays for it: most lines are looked at by their
+// first byte only.
 func logEventStart(msg []byte) bool {
-	for _, s := range logStarts {
-		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
-			return true
-		}
-	}
-	if len(msg) == 0 {
+	if len(msg) < 2 {
 		return false
 	}
-	for _, s := range local.starts[msg[0]] {
-		if len(msg) >= len(s) && string(msg[:len(s)]) == s {
+	return hasStart(msg, logStarts[msg[0]]) || hasStart(msg, local.starts[msg[0]])
+}
+
+// hasStart reports whether msg (two bytes at least) starts with one of
+// starts, which start with its first byte: their second bytes are
+// compared before the rest.
+func hasStart(msg []byte, starts []string) bool {
+	for _, s := range starts {
+		if len(msg) >= len(s) && (len(s) < 2 || s[1] == msg[1]) && string(msg[:len(s)]) == s {
 			return true
 		}
 	}

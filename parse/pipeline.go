@@ -186,15 +186,9 @@ type pipeline struct {
 
 func (s *blockSource) start() {
 	s.pipe = startPipeline(s.in, func(p *pipeline) func(*block) {
-		var fs []finder
 		var pp preParser
-		k := 0
 		return func(b *block) {
-			if k%64 == 0 || len(fs) == 0 {
-				fs = newFinders(b.buf) // and again every 16 MB
-			}
-			k++
-			b.scan(fs)
+			b.scan()
 			b.pfx = p.pfx.Load()
 			pp.preParse(b)
 		}

@@ -8,7 +8,7 @@ import (
 // The csvlog and jsonlog fast path.
 //
 // Every record of these formats is read (their counts are exact), and a
-// record costs more than a stderr line that holds no anchor: finding its
+// record costs more than a stderr line that cannot be an event: finding its
 // severity and message takes a look at most of it, and an event's record
 // is split into fields. So the records are read on the pipeline's
 // workers (pipeline.go), each block by one worker with a decoder of its

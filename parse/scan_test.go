@@ -179,9 +179,10 @@ func TestWorkersReadEvents(t *testing.T) {
 	}
 }
 
-// TestAnchorsCoverEvents: every message the classifier turns into an
-// event holds an anchor, so the fast path never skips an event line.
-func TestAnchorsCoverEvents(t *testing.T) {
+// TestCandidatesCoverEvents: every message the classifier turns into an
+// event makes its line a candidate, so the fast path never skips an event
+// line.
+func TestCandidatesCoverEvents(t *testing.T) {
 	msgs := []string{
 		"LOG:  connection received: host=[local]",
 		"LOG:  connection received: host=10.0.0.1 port=5432",
@@ -219,12 +220,10 @@ func TestAnchorsCoverEvents(t *testing.T) {
 			continue // not an event on its own (e.g. needs a suffix)
 		}
 		events++
-		found := false
-		for _, f := range newFinders([]byte(line)) {
-			found = found || f.index([]byte(line), 0) < len(line)
-		}
-		if !found {
-			t.Errorf("no anchor in event %q", m)
+		b := &block{buf: []byte(line + "\n")}
+		b.scan()
+		if len(b.cands) == 0 || b.cands[0].off != 0 {
+			t.Errorf("event %q is not a candidate", m)
 		}
 		// The csv and json readers skip LOG records by their start.
 		m, _, _ = strings.Cut(m, "\n")
@@ -273,45 +272,46 @@ func TestIndexColon2(t *testing.T) {
 	}
 }
 
-// The candidate lines of a block are the same whichever bytes the finders
-// were chosen for: a translated event's line is a candidate when it holds
-// all its texts, whichever one found it. Lines that hold only some (cut
-// or garbled) differed before, and with them the counts by read size.
-func TestCandidatesIndependentOfFinders(t *testing.T) {
+// Whether a line is a candidate depends on that line alone: the
+// candidates of a block are those of its lines scanned one at a time.
+// Lines of real German and Russian logs, and each without one of its
+// words in turn (cut or garbled lines), whose candidates depended on the
+// bytes the old anchor search picked from the block.
+func TestCandidatesLineByLine(t *testing.T) {
 	var lines []string
-	for _, name := range []string{"../testdata/logs/pg15-lang-de.log", "../testdata/logs/pg15-lang-ru.log"} {
+	for _, name := range []string{"../testdata/logs/pg15-lang-de.log", "../testdata/logs/pg15-lang-ru.log", "../testdata/logs/pg15-forgery.log"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, l := range strings.SplitAfter(string(data), "\n") {
 			lines = append(lines, l)
-			// The line without each of its words in turn.
 			ws := strings.Fields(l)
 			for k := range ws {
 				lines = append(lines, strings.Join(append(append([]string(nil), ws[:k]...), ws[k+1:]...), " ")+"\n")
 			}
 		}
 	}
-	buf := []byte(strings.Join(lines, ""))
-	cands := func(fs []finder) []int32 {
-		b := &block{buf: buf}
-		b.scan(fs)
-		var offs []int32
-		for _, c := range b.cands {
-			offs = append(offs, c.off)
+	b := &block{buf: []byte(strings.Join(lines, ""))}
+	b.scan()
+	var want []int32
+	off := 0
+	for _, l := range lines {
+		one := &block{buf: []byte(l)}
+		one.scan()
+		if len(one.cands) > 0 {
+			want = append(want, int32(off))
 		}
-		return offs
+		off += len(l)
 	}
-	want := cands(newFinders(buf))
-	var samples [][]byte
-	for c := byte(' '); c < 0x7f; c++ {
-		// Samples where byte c is everywhere: the finders avoid it.
-		samples = append(samples, bytes.Repeat([]byte{c}, 4096), append(bytes.Repeat([]byte{c}, 4096), "abcdefghijklmnopqrstuvwxyz=:"...))
+	var got []int32
+	for _, c := range b.cands {
+		got = append(got, c.off)
 	}
-	for _, s := range samples {
-		if got := cands(newFinders(s)); !reflect.DeepEqual(got, want) {
-			t.Fatalf("finders for a sample of %q: %d candidates, want %d", s[0], len(got), len(want))
-		}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d candidates in one block, %d line by line", len(got), len(want))
+	}
+	if len(want) < len(lines)/10 {
+		t.Fatalf("only %d candidates of %d lines", len(want), len(lines))
 	}
 }

@@ -77,7 +77,7 @@ go test -race -count=1 ./...
 # runs when FUZZTIME is set, e.g. FUZZTIME=10m bash scripts/test.sh before
 # a release: a crasher lands in the package's testdata/fuzz/ and fails here.
 if [ -n "${FUZZTIME:-}" ]; then
-	for target in ./parse:FuzzPrefix ./parse:FuzzCSV ./parse:FuzzJSON ./parse:FuzzSyslog ./parse:FuzzEnvelope \
+	for target in ./parse:FuzzPrefix ./parse:FuzzFastPath ./parse:FuzzCSV ./parse:FuzzJSON ./parse:FuzzSyslog ./parse:FuzzEnvelope \
 		./parse:FuzzScanJSON ./parse:FuzzSplitCSV ./parse:FuzzReader ./aggregate:FuzzState ./format:FuzzClean \
 		.:FuzzRun ./record:FuzzScanNames; do
 		step "fuzz ${target#*:} for $FUZZTIME"
