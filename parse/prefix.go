@@ -193,7 +193,7 @@ func (m *matcher) at(ti, pos int) bool {
 	if ti == len(toks) {
 		return pos == len(m.in) && !m.open
 	}
-	t := toks[ti]
+	t := &toks[ti]
 	if m.open && (t.esc == 'u' || t.esc == 'd') && len(m.in)-pos <= maxName {
 		return true // the name runs on past the end of the line
 	}
@@ -267,7 +267,7 @@ func (m *matcher) at(ti, pos int) bool {
 }
 
 // value checks that v can be what escape t prints and records it.
-func (m *matcher) value(t ptok, v []byte) bool {
+func (m *matcher) value(t *ptok, v []byte) bool {
 	if t.pad > 0 {
 		// PostgreSQL pads to at least pad bytes (spaces for an escape
 		// that prints nothing), so a shorter value is not this escape.
