@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -85,11 +86,24 @@ func FuzzPrefix(f *testing.F) {
 	f.Add("%t [%5p]: [%l-1] user=%-12u,db=%-12d,app=%a,client=%h ", "2026-11-25 21:54:18 UTC [31410]: [1-1] user=alice       ,db=appdb       ,app=psql,client=[local] FATAL:  sorry, too many clients already")
 	f.Add("%t:%r:%u@%d:[%p]:", "2024-01-01 12:00:00 UTC:::1(38126):alice@appdb:[12345]:FATAL:  sorry, too many clients already")
 	f.Add("%m %b %i %L %Q %v %x %e %s %n %c %P %%", "x")
+	f.Add("%m [%p] %q%u@%d ", "2026-11-30 20:56:19.958 UTC [11275] postgres@bench LOG:  connection authorized: user=postgres database=bench")
+	f.Add("%m [%p] %q%u@%d ", "2026-11-30 20:56:19.958 UTC [11275] a@b@c [x] LOG:  statement: select 1")
+	f.Add("%m [%p] %q%u@%d ", "2026-11-30 20:56:19.958 UTC [11275] LOG:  checkpoint starting: time")
+	f.Add("%t [%p]: user=%u,db=%d,app=%a,client=%h ", "2026-11-30 20:56:19 UTC [11275]: user=a,db=b,app=c,client= LOG:  x")
 	f.Fuzz(func(t *testing.T, prefix, line string) {
 		p := compilePrefix(prefix)
 		var fl fields
 		var zc zoneCache
 		p.match([]byte(line), &fl, &zc)
+		// The greedy match finds what the search finds, where it finds anything.
+		b := []byte(line)
+		if _, word, _ := lineSeverity(b); word > 0 {
+			b = b[:word]
+		}
+		var g, s fields
+		if p.greedy && p.matchGreedy(b, &g, &zc) && (!p.search(b, &s, &zc) || !reflect.DeepEqual(g, s)) {
+			t.Fatalf("prefix %q on %q: greedy %+v, search %+v", prefix, b, g, s)
+		}
 		checkEvents(t, []byte(line+"\n"), Options{Prefix: prefix})
 	})
 }

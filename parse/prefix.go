@@ -9,8 +9,9 @@ import (
 // A prefix is a compiled log_line_prefix. It matches the text a server
 // wrote in front of the severity word and extracts the session fields.
 type prefix struct {
-	src  string
-	toks []ptok
+	src    string
+	toks   []ptok
+	greedy bool // canGreedy
 }
 
 type ptok struct {
@@ -108,6 +109,7 @@ func compilePrefix(s string) *prefix {
 		}
 	}
 	flush()
+	p.greedy = p.canGreedy()
 	return p
 }
 
@@ -168,9 +170,83 @@ func (p *prefix) match(b []byte, f *fields, zc *zoneCache) bool {
 	if len(b) > 4096 {
 		return false
 	}
+	if p.greedy && p.matchGreedy(b, f, zc) {
+		return true
+	}
+	return p.search(b, f, zc)
+}
+
+// search is match by the matcher's depth-first search of every split.
+func (p *prefix) search(b []byte, f *fields, zc *zoneCache) bool {
 	m := matcher{p: p, in: b, f: f, zc: zc}
 	*f = fields{}
 	return m.at(0, 0)
+}
+
+// canGreedy reports whether p can be matched greedily (matchGreedy):
+// every escape but the last is followed by a literal, and none is one
+// whose values the search tries in another order than the first place
+// the literal follows (%b and %i, whose values hold spaces; %r, longest
+// first).
+func (p *prefix) canGreedy() bool {
+	if len(p.toks) >= maxPrefixSteps/2 {
+		return false // the search would stop short of where the greedy match ends
+	}
+	for i, t := range p.toks {
+		switch {
+		case t.lit != nil || t.esc == 'q':
+		case t.esc == 'b' || t.esc == 'i' || t.esc == 'r':
+			return false
+		case i+1 < len(p.toks) && p.toks[i+1].lit == nil:
+			return false
+		}
+	}
+	return true
+}
+
+// matchGreedy is match taking, for each escape, the value up to the
+// first place its literal follows: the first path that search tries. So
+// when it succeeds, search would find the same fields (FuzzPrefix checks
+// it); when it fails, search tries the other paths. It saves the search
+// its recursion on the lines of a common prefix.
+func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
+	var m matcher // for value; set field by field, which the compiler does not copy through a temporary
+	m.f, m.zc = f, zc
+	*f = fields{}
+	pos := 0
+	for ti := range p.toks {
+		t := &p.toks[ti]
+		switch {
+		case t.lit != nil:
+			if !bytes.HasPrefix(b[pos:], t.lit) {
+				return false
+			}
+			pos += len(t.lit)
+		case t.esc == 'q':
+			if pos == len(b) {
+				return true // a process without a session stops here
+			}
+		case ti+1 == len(p.toks):
+			if !m.value(t, b[pos:]) {
+				return false
+			}
+			pos = len(b)
+		default:
+			from := pos
+			if t.esc == 'h' {
+				from++ // the search tries an empty host last
+			}
+			if from > len(b) {
+				return false
+			}
+			k := bytes.Index(b[from:], p.toks[ti+1].lit)
+			if k < 0 || !m.value(t, b[pos:from+k]) {
+				return false
+			}
+			pos = from + k
+		}
+	}
+	return pos == len(b)
 }
 
 // matchWant is match with %u and %d held to user and db where they are
