@@ -112,18 +112,7 @@ func FuzzPrefix(f *testing.F) {
 // fast path (whole, in half reads, with the error on the last read, one
 // byte at a time): the same events and counts (checkSame).
 func FuzzFastPath(f *testing.F) {
-	// Runs of eight lines of every sample log: small inputs fuzz fast.
-	files, _ := filepath.Glob("../testdata/logs/*.log")
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			continue
-		}
-		lines := strings.SplitAfter(string(b), "\n")
-		for i := 0; i < len(lines); i += 8 {
-			f.Add([]byte(strings.Join(lines[i:min(i+8, len(lines))], "")), "")
-		}
-	}
+	seedLogs(f, ".log") // every line of every sample log
 	f.Add([]byte("2026-11-24 10:01:00.005 UTC [201] a\nb@c LOG:  connection authorized: user=a\nb database=c\n"), "%m [%p] %q%u@%d ")
 	f.Fuzz(func(t *testing.T, data []byte, prefix string) {
 		checkSame(t, data, Options{})
