@@ -142,9 +142,7 @@ func (s *blockSource) lineAt(off int) []byte {
 }
 
 func (s *blockSource) nextBlock() {
-	p := s.pipe
-	s.blk = <-p.out[p.seq%len(p.out)]
-	p.seq++
+	s.blk = s.pipe.receive()
 	s.off, s.ci, s.blkLine = 0, 0, 0
 	s.counted = -1
 	if s.st.Entries > 0 {
@@ -166,11 +164,7 @@ func (s *blockSource) endBlock() error {
 		s.st.Skipped += k
 	}
 	s.blk = nil
-	if b.err != nil {
-		return b.err
-	}
-	s.pipe.free <- b
-	return nil
+	return s.pipe.release(b)
 }
 
 // pipeline runs the reader goroutine and the scan workers of one Reader.
@@ -180,7 +174,7 @@ type pipeline struct {
 	free chan *block
 	in   []chan *block
 	out  []chan *block
-	seq  int                    // blocks received by Read
+	seq  int                    // blocks received (receive)
 	pfx  atomic.Pointer[prefix] // the prefix the workers read events with (blockSource.event)
 }
 
@@ -193,6 +187,23 @@ func (s *blockSource) start() {
 			pp.preParse(b)
 		}
 	})
+}
+
+// receive returns the next block in input order, scanned.
+func (p *pipeline) receive() *block {
+	b := <-p.out[p.seq%len(p.out)]
+	p.seq++
+	return b
+}
+
+// release hands b back to the reader goroutine once its lines are taken;
+// for the last block it returns io.EOF or the read error instead.
+func (p *pipeline) release(b *block) error {
+	if b.err != nil {
+		return b.err
+	}
+	p.free <- b
+	return nil
 }
 
 // startPipeline starts the reader goroutine over in and the workers, each

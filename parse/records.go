@@ -94,7 +94,7 @@ func recordWorker(newLine func() recordLine) func(*pipeline) func(*block) {
 	}
 }
 
-// lineStarts sets b.starts and b.lines from b.buf.
+// lineStarts sets b.starts from b.buf.
 func (b *block) lineStarts() {
 	b.starts = b.starts[:0]
 	for off := 0; off < len(b.buf); {
@@ -105,7 +105,6 @@ func (b *block) lineStarts() {
 		}
 		off += k + 1
 	}
-	b.lines = len(b.starts)
 }
 
 // recSource is the lineSource of the record fast path: every line of
@@ -234,9 +233,7 @@ func (s *recSource) read() (*Event, bool) {
 }
 
 func (s *recSource) nextBlock() {
-	p := s.pipe
-	s.blk = <-p.out[p.seq%len(p.out)]
-	p.seq++
+	s.blk = s.pipe.receive()
 	s.i, s.k = 0, 0
 }
 
@@ -246,11 +243,7 @@ func (s *recSource) endBlock() error {
 	b := s.blk
 	s.st.Truncated += b.trunc
 	s.blk = nil
-	if b.err != nil {
-		return b.err
-	}
-	s.pipe.free <- b
-	return nil
+	return s.pipe.release(b)
 }
 
 // preRead is the recSource of a decoder on the fast path, nil on the
