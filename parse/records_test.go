@@ -2,44 +2,21 @@ package parse
 
 import (
 	"bytes"
-	"fmt"
-	"io"
-	"reflect"
 	"strings"
 	"testing"
-	"testing/iotest"
 )
 
 // checkSameRecords reads data line by line and on the record fast path
-// (whole, in half reads, with the error on the last read, one byte at a
-// time) and wants the same events and the same Stats, every count.
+// (fastSources) and wants the same events and the same Stats, every
+// count.
 func checkSameRecords(t *testing.T, data []byte, opt Options) {
 	t.Helper()
 	want, ws, werr := readPath(t, bytes.NewReader(data), true, opt)
-	srcs := map[string]func() io.Reader{
-		"whole":   func() io.Reader { return bytes.NewReader(data) },
-		"half":    func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
-		"dataerr": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
-	}
-	if len(data) < 1<<16 {
-		srcs["onebyte"] = func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) }
-	}
-	for name, src := range srcs {
+	for name, src := range fastSources(data) {
 		got, gs, gerr := readPath(t, src(), false, opt)
-		if fmt.Sprint(gerr) != fmt.Sprint(werr) {
-			t.Errorf("%s: err = %v, want %v", name, gerr, werr)
-		}
+		sameRead(t, name, got, gerr, want, werr)
 		if gs != ws {
 			t.Errorf("%s: stats = %+v, want %+v", name, gs, ws)
-		}
-		if !reflect.DeepEqual(want, got) {
-			t.Errorf("%s: %d events, want %d", name, len(got), len(want))
-			for i := range min(len(got), len(want)) {
-				if !reflect.DeepEqual(want[i], got[i]) {
-					t.Errorf("%s: first difference at event %d:\n got %+v\nwant %+v", name, i, got[i], want[i])
-					break
-				}
-			}
 		}
 	}
 }

@@ -2,7 +2,7 @@ package parse
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,11 +27,10 @@ func readPath(t testing.TB, src io.Reader, serial bool, opt Options) ([]Event, S
 	return evs, r.Stats(), nil
 }
 
-// checkSame reads data line by line and through the fast path (whole, one
-// byte at a time, half reads) and wants the same events and counts.
-func checkSame(t *testing.T, data []byte, opt Options) {
-	t.Helper()
-	want, ws, werr := readPath(t, bytes.NewReader(data), true, opt)
+// fastSources are the ways the fast path tests read data: whole, in half
+// reads, with the error on the last read and, for small inputs, one byte
+// at a time.
+func fastSources(data []byte) map[string]func() io.Reader {
 	srcs := map[string]func() io.Reader{
 		"whole":   func() io.Reader { return bytes.NewReader(data) },
 		"half":    func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
@@ -40,27 +39,42 @@ func checkSame(t *testing.T, data []byte, opt Options) {
 	if len(data) < 1<<16 {
 		srcs["onebyte"] = func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) }
 	}
+	return srcs
+}
+
+// sameRead reports where a read through src differs from the serial one
+// in its error (by text) and its events.
+func sameRead(t *testing.T, src string, got []Event, gerr error, want []Event, werr error) {
+	t.Helper()
+	if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+		t.Errorf("%s: err = %v, want %v", src, gerr, werr)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("%s: %d events, want %d", src, len(got), len(want))
+		for i := range min(len(got), len(want)) {
+			if !reflect.DeepEqual(want[i], got[i]) {
+				t.Errorf("%s: first difference at event %d:\n got %+v\nwant %+v", src, i, got[i], want[i])
+				break
+			}
+		}
+	}
+}
+
+// checkSame reads data line by line and through the fast path
+// (fastSources) and wants the same events and counts.
+func checkSame(t *testing.T, data []byte, opt Options) {
+	t.Helper()
+	want, ws, werr := readPath(t, bytes.NewReader(data), true, opt)
 	exact := opt
 	exact.ExactCounts = true
-	for name, src := range srcs {
+	for name, src := range fastSources(data) {
 		// Without exact counts only Entries and Skipped may differ.
 		quick, _, _ := readPath(t, src(), false, opt)
 		if !reflect.DeepEqual(want, quick) {
 			t.Errorf("%s without exact counts: %d events, want %d", name, len(quick), len(want))
 		}
 		got, gs, gerr := readPath(t, src(), false, exact)
-		if !errors.Is(gerr, werr) {
-			t.Errorf("%s: err = %v, want %v", name, gerr, werr)
-		}
-		if !reflect.DeepEqual(want, got) {
-			t.Errorf("%s: %d events, want %d", name, len(got), len(want))
-			for i := range min(len(got), len(want)) {
-				if !reflect.DeepEqual(want[i], got[i]) {
-					t.Errorf("%s: first difference at event %d:\n got %+v\nwant %+v", name, i, got[i], want[i])
-					break
-				}
-			}
-		}
+		sameRead(t, name, got, gerr, want, werr)
 		if gs.Lines != ws.Lines || gs.Truncated != ws.Truncated || gs.Loose != ws.Loose || gs.Prefix != ws.Prefix {
 			t.Errorf("%s: stats = %+v, want %+v", name, gs, ws)
 		}
