@@ -13,7 +13,7 @@ import (
 // LOG and FATAL lines are events (classify), and of the LOG lines only
 // those whose message starts like an event (logEventStart, English and
 // every translation); a line without a severity may open an entry whose
-// names hold a newline (block.walk). The workers count the lines too, and
+// names hold a newline (block.scan). The workers count the lines too, and
 // read the events of the candidate lines they can (preParse); the block
 // source (pipeline.go) hands the stderr decoder only the candidates, in
 // input order. Blocks go to the workers round-robin and come back in the
@@ -53,31 +53,31 @@ type block struct {
 	marks  []uint8
 }
 
-// A cand is a candidate line of a block (walk).
+// A cand is a candidate line of a block (scan), with what scan read of
+// it, so that preParse does not read it again.
 type cand struct {
 	off  int32 // where the line starts in buf
+	end  int32 // where it ends, before its "\n" or "\r\n"
 	line int32 // its 0-based line number in the block
 	ev   int32 // its event in evs, read by the worker; -1: none
+	word int32 // lineSeverity's word and msg, from off
+	msg  int32
+	sev  severity
 }
 
-// scan finds the candidate lines of b, counts its lines and, for exact
-// counts, its entries and skipped lines.
-func (b *block) scan() {
-	b.entries, b.skipped = b.walk()
-}
-
-// walk counts b's lines and makes candidates of those that can be an
+// scan counts b's lines and makes candidates of those that can be an
 // event or start one: FATAL lines, LOG lines whose message starts like an
-// event, and lines without a severity. It returns the Stats.Entries and
-// Skipped of the other lines (count(0)). The decoder reads a line without
-// a severity as the first of an entry whose names hold a newline
-// (stderrDecoder.join) when its prefix opens one, and then takes the lines
-// it joins; so the entries, events and counts are those of a line-by-line
-// read however the input is cut into blocks. A server's own lines have a
-// severity or start with a TAB: such lines are rare, but every line is
-// looked at.
-func (b *block) walk() (entries, skipped int) {
+// event, and lines without a severity. It sets b.entries and b.skipped to
+// the Stats.Entries and Skipped of the other lines (count(0)). The decoder
+// reads a line without a severity as the first of an entry whose names
+// hold a newline (stderrDecoder.join) when its prefix opens one, and then
+// takes the lines it joins; so the entries, events and counts are those of
+// a line-by-line read however the input is cut into blocks. A server's own
+// lines have a severity or start with a TAB: such lines are rare, but
+// every line is looked at.
+func (b *block) scan() {
 	b.cands = b.cands[:0]
+	b.entries, b.skipped = 0, 0
 	buf := b.buf
 	n := 0
 	for pos := 0; pos < len(buf); n++ {
@@ -85,19 +85,20 @@ func (b *block) walk() (entries, skipped int) {
 		if k := bytes.IndexByte(line, '\n'); k >= 0 {
 			line, next = line[:k], pos+k+1
 		}
-		if sev, _, start := lineSeverity(trimCR(line)); mayBeEvent(sev, line, start) {
-			b.cands = append(b.cands, cand{int32(pos), int32(n), -1})
+		line = trimCR(line)
+		if sev, word, msg := lineSeverity(line); mayBeEvent(sev, line, msg) {
+			b.cands = append(b.cands, cand{off: int32(pos), end: int32(pos + len(line)), line: int32(n), ev: -1,
+				word: int32(word), msg: int32(msg), sev: sev})
 		} else {
-			sev.count(&entries, &skipped)
+			sev.count(&b.entries, &b.skipped)
 		}
 		pos = next
 	}
 	b.lines = n
-	return entries, skipped
 }
 
 // mayBeEvent reports whether a line of severity sev whose message starts
-// at start can be an event or start one (walk).
+// at start can be an event or start one (scan).
 func mayBeEvent(sev severity, line []byte, start int) bool {
 	switch sev {
 	case sevNone, sevFatal:
@@ -164,18 +165,11 @@ func (pp *preParser) preParse(b *block) {
 	}
 	for i := range b.cands {
 		c := &b.cands[i]
-		line := b.buf[c.off:]
-		if k := bytes.IndexByte(line, '\n'); k >= 0 {
-			line = line[:k+1]
-		}
-		line = trimEOL(line)
-		if len(line) == 0 || line[0] == '\t' {
-			continue
-		}
-		sev, word, start := lineSeverity(line)
-		if sev != sevLog {
+		if c.sev != sevLog {
 			continue // refusals (quoted names, preferQuoted) are the decoder's: they are few
 		}
+		line := b.buf[c.off:c.end]
+		sev, word, start := c.sev, int(c.word), int(c.msg)
 		// Read into the next slot of evs, taken only for an event: an
 		// Event is some 250 bytes, not to be copied twice.
 		n := len(b.evs)
