@@ -11,7 +11,7 @@ import (
 // follower found already written). in is the input it came from: its
 // reader's counts so far are published with it, for a report or scrape
 // before the input ends. The error is a failed write.
-func (t *tracker) apply(ev parse.Event, quiet bool, in *liveInput) error {
+func (t *tracker) apply(ev *parse.Event, quiet bool, in *liveInput) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	o := t.st.Apply(ev)

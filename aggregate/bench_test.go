@@ -31,7 +31,7 @@ func benchEvents(b *testing.B) ([]parse.Event, int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs, len(data)
 }
@@ -45,7 +45,7 @@ func BenchmarkApply(b *testing.B) {
 	for b.Loop() {
 		st := New(Config{Retention: 75 * time.Minute})
 		for _, ev := range evs {
-			st.Apply(ev)
+			st.Apply(new(ev))
 		}
 	}
 }
@@ -58,7 +58,7 @@ func BenchmarkApplyHistory(b *testing.B) {
 	for b.Loop() {
 		st := New(Config{Retention: 75 * time.Minute})
 		for _, ev := range evs {
-			st.Apply(ev)
+			st.Apply(new(ev))
 		}
 		st.History(Filter{}, time.Hour, 15*time.Minute)
 	}

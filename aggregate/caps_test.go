@@ -18,9 +18,9 @@ func floodApps(s *State, n int, open bool) {
 	for i := range n {
 		t := floodT0.Add(time.Duration(i) * 86400 * time.Second / time.Duration(n))
 		pid := 1000 + i
-		s.Apply(parse.Event{Kind: parse.Connect, Time: t, PID: pid, DB: "production", User: "app", App: fmt.Sprintf("job-%d", i)})
+		s.Apply(&parse.Event{Kind: parse.Connect, Time: t, PID: pid, DB: "production", User: "app", App: fmt.Sprintf("job-%d", i)})
 		if !open {
-			s.Apply(parse.Event{Kind: parse.Disconnect, Time: t, PID: pid, DB: "production", User: "app", Duration: time.Duration(i%5000) * time.Millisecond})
+			s.Apply(&parse.Event{Kind: parse.Disconnect, Time: t, PID: pid, DB: "production", User: "app", Duration: time.Duration(i%5000) * time.Millisecond})
 		}
 	}
 }
@@ -53,7 +53,7 @@ func TestNameFloodBounded(t *testing.T) {
 	}
 	// Closing them all leaves nothing open, whatever was folded.
 	for i := range n {
-		s.Apply(parse.Event{Kind: parse.Disconnect, Time: floodT0.Add(25 * time.Hour), PID: 1000 + i, DB: "production", User: "app"})
+		s.Apply(&parse.Event{Kind: parse.Disconnect, Time: floodT0.Add(25 * time.Hour), PID: 1000 + i, DB: "production", User: "app"})
 	}
 	if sum := s.Summary(Filter{}); sum.Active != 0 || sum.Disconnects != n {
 		t.Errorf("after closing: Active %d, Disconnects %d", sum.Active, sum.Disconnects)
@@ -68,7 +68,7 @@ func TestNameFloodAllDimensions(t *testing.T) {
 	const n = 4 * maxNames
 	for i := range n {
 		// Few distinct values per dimension, many combinations.
-		s.Apply(parse.Event{Kind: parse.Connect, Time: floodT0, PID: 1000 + i,
+		s.Apply(&parse.Event{Kind: parse.Connect, Time: floodT0, PID: 1000 + i,
 			DB: fmt.Sprintf("d%d", i%64), User: fmt.Sprintf("u%d", i/64%64), App: fmt.Sprintf("a%d", i/4096)})
 	}
 	if len(s.names) > maxNames+1 {
@@ -89,7 +89,7 @@ func TestFailureFloodBounded(t *testing.T) {
 	const n = 50000
 	for i := range n {
 		db := fmt.Sprintf("db%d", i)
-		s.Apply(parse.Event{Kind: parse.Failure, Time: floodT0.Add(time.Duration(i) * time.Second), PID: 1000 + i,
+		s.Apply(&parse.Event{Kind: parse.Failure, Time: floodT0.Add(time.Duration(i) * time.Second), PID: 1000 + i,
 			DB: db, User: fmt.Sprintf("user%d", i), Host: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255),
 			Reason: `database "` + db + `" does not exist`})
 	}
@@ -123,7 +123,7 @@ func TestTimelineCellsBounded(t *testing.T) {
 	// Every second a connect of each of 100 names: 8.6M cells uncapped.
 	for sec := range 3 * 3600 {
 		for k := range 100 {
-			s.Apply(parse.Event{Kind: parse.Connect, Time: floodT0.Add(time.Duration(sec) * time.Second), PID: 1 + k, DB: "d", User: "u", App: fmt.Sprintf("a%d", k)})
+			s.Apply(&parse.Event{Kind: parse.Connect, Time: floodT0.Add(time.Duration(sec) * time.Second), PID: 1 + k, DB: "d", User: "u", App: fmt.Sprintf("a%d", k)})
 		}
 	}
 	if s.cells > maxSlotCells+len(s.slots) {
@@ -158,8 +158,8 @@ func TestFloodRecordBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Read back, the caps still hold: a new name is folded, an old one is not.
-	r.Apply(parse.Event{Kind: parse.Connect, Time: floodT0.Add(25 * time.Hour), PID: 1, DB: "production", User: "app", App: "brand-new"})
-	r.Apply(parse.Event{Kind: parse.Connect, Time: floodT0.Add(25 * time.Hour), PID: 2, DB: "production", User: "app", App: "job-3"})
+	r.Apply(&parse.Event{Kind: parse.Connect, Time: floodT0.Add(25 * time.Hour), PID: 1, DB: "production", User: "app", App: "brand-new"})
+	r.Apply(&parse.Event{Kind: parse.Connect, Time: floodT0.Add(25 * time.Hour), PID: 2, DB: "production", User: "app", App: "job-3"})
 	if len(r.values[2]) > maxValues+1 { // Other is one of them
 		t.Errorf("%d applications after reading back", len(r.values[2]))
 	}
@@ -176,7 +176,7 @@ func TestFloodRecordBounded(t *testing.T) {
 func TestSnapshotIsACopy(t *testing.T) {
 	s := New(Config{})
 	floodApps(s, 2000, false)
-	s.Apply(parse.Event{Kind: parse.Connect, Time: floodT0.Add(time.Hour), PID: 7, DB: "d", User: "u", App: "a"})
+	s.Apply(&parse.Event{Kind: parse.Connect, Time: floodT0.Add(time.Hour), PID: 7, DB: "d", User: "u", App: "a"})
 	want, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
@@ -192,11 +192,11 @@ func TestSnapshotIsACopy(t *testing.T) {
 	}()
 	for i := range 3000 { // every table changes meanwhile
 		tm := floodT0.Add(time.Hour + time.Duration(i)*time.Second)
-		s.Apply(parse.Event{Kind: parse.Connect, Time: tm, PID: 10000 + i, DB: "d", User: "u", App: "a"})
-		s.Apply(parse.Event{Kind: parse.Disconnect, Time: tm, PID: 10000 + i, DB: "d", User: "u", Duration: time.Duration(i) * time.Millisecond})
-		s.Apply(parse.Event{Kind: parse.Failure, Time: tm, PID: 20000 + i, DB: "d", User: fmt.Sprint(i), Reason: "password authentication failed"})
+		s.Apply(&parse.Event{Kind: parse.Connect, Time: tm, PID: 10000 + i, DB: "d", User: "u", App: "a"})
+		s.Apply(&parse.Event{Kind: parse.Disconnect, Time: tm, PID: 10000 + i, DB: "d", User: "u", Duration: time.Duration(i) * time.Millisecond})
+		s.Apply(&parse.Event{Kind: parse.Failure, Time: tm, PID: 20000 + i, DB: "d", User: fmt.Sprint(i), Reason: "password authentication failed"})
 	}
-	s.Apply(parse.Event{Kind: parse.Disconnect, Time: floodT0.Add(3 * time.Hour), PID: 7, DB: "d", User: "u", Duration: time.Hour})
+	s.Apply(&parse.Event{Kind: parse.Disconnect, Time: floodT0.Add(3 * time.Hour), PID: 7, DB: "d", User: "u", Duration: time.Hour})
 	got := <-done
 	// Map order differs from one encoding to the next: compare the views.
 	views := func(b []byte) string {

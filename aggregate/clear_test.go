@@ -12,11 +12,11 @@ func TestClearedKeepsOpenSessions(t *testing.T) {
 	at := func(m int) time.Time { return time.Date(2026, 11, 24, 10, m, 0, 0, time.UTC) }
 	s := New(Config{})
 	for i, app := range []string{"rails", "rails", "psql", "sidekiq"} {
-		s.Apply(parse.Event{Kind: parse.Connect, Time: at(i), PID: 100 + i, DB: "prod", User: "app", App: app})
+		s.Apply(&parse.Event{Kind: parse.Connect, Time: at(i), PID: 100 + i, DB: "prod", User: "app", App: app})
 	}
-	s.Apply(parse.Event{Kind: parse.Disconnect, Time: at(5), PID: 103, DB: "prod", User: "app", Duration: 5 * time.Minute})
-	s.Apply(parse.Event{Kind: parse.Failure, Time: at(6), PID: 200, DB: "prod", User: "x", Reason: "too many connections"})
-	s.Apply(parse.Event{Kind: parse.Connect, Time: at(7), DB: "nopid", User: "u", App: "a"}) // a log without PIDs
+	s.Apply(&parse.Event{Kind: parse.Disconnect, Time: at(5), PID: 103, DB: "prod", User: "app", Duration: 5 * time.Minute})
+	s.Apply(&parse.Event{Kind: parse.Failure, Time: at(6), PID: 200, DB: "prod", User: "x", Reason: "too many connections"})
+	s.Apply(&parse.Event{Kind: parse.Connect, Time: at(7), DB: "nopid", User: "u", App: "a"}) // a log without PIDs
 
 	c := s.Cleared()
 	sum := c.Summary(Filter{})
@@ -40,11 +40,11 @@ func TestClearedKeepsOpenSessions(t *testing.T) {
 	}
 
 	// The kept sessions end as any other: their disconnection counts.
-	c.Apply(parse.Event{Kind: parse.Disconnect, Time: at(10), PID: 100, DB: "prod", User: "app", Duration: 10 * time.Minute})
+	c.Apply(&parse.Event{Kind: parse.Disconnect, Time: at(10), PID: 100, DB: "prod", User: "app", Duration: 10 * time.Minute})
 	// A refusal after authorization on a kept session ends it; its
 	// connect, before the clear, is not withdrawn from the new totals.
-	c.Apply(parse.Event{Kind: parse.Failure, Time: at(11), PID: 101, DB: "prod", User: "app", Reason: "too many connections for role \"app\"", AfterAuth: true})
-	c.Apply(parse.Event{Kind: parse.Failure, Time: at(11), DB: "nopid", User: "u", Reason: "too many connections for role \"u\"", AfterAuth: true})
+	c.Apply(&parse.Event{Kind: parse.Failure, Time: at(11), PID: 101, DB: "prod", User: "app", Reason: "too many connections for role \"app\"", AfterAuth: true})
+	c.Apply(&parse.Event{Kind: parse.Failure, Time: at(11), DB: "nopid", User: "u", Reason: "too many connections for role \"u\"", AfterAuth: true})
 	sum = c.Summary(Filter{})
 	if sum.Active != 1 || sum.Connects != 0 || sum.Disconnects != 1 || sum.Failures != 2 {
 		t.Errorf("after the kept sessions end: %+v", sum)

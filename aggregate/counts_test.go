@@ -24,7 +24,7 @@ func TestCounts(t *testing.T) {
 		{Kind: parse.Connect, PID: 5, DB: "prod", User: "app", App: "rails"},
 		{Kind: parse.Reset, Reason: "restart", Time: at},
 	} {
-		s.Apply(ev)
+		s.Apply(new(ev))
 	}
 	want := []NameCounts{
 		{Names{"prod", "app", "rails"}, 0, 3, 0},

@@ -118,7 +118,7 @@ func FuzzState(f *testing.F) {
 			}
 		}()
 		for i, ev := range decodeEvents(data) {
-			st.Apply(ev)
+			st.Apply(new(ev))
 			m.apply(ev)
 			s := st.Summary(Filter{})
 			if s.Active < 0 || s.Active != m.active() {

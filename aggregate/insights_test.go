@@ -27,7 +27,7 @@ func disc(pid int, sec float64, dur time.Duration) parse.Event {
 func apply(evs ...parse.Event) *State {
 	st := New(Config{})
 	for _, ev := range evs {
-		st.Apply(ev)
+		st.Apply(new(ev))
 	}
 	return st
 }
@@ -255,9 +255,9 @@ func TestSnapshotKeepsInsights(t *testing.T) {
 		t.Errorf("FailureTable = %+v, want %+v", got, want)
 	}
 	// It goes on counting where it stopped.
-	back.Apply(conn(3, 6))
-	back.Apply(conn(4, 7))
-	back.Apply(conn(5, 8))
+	back.Apply(new(conn(3, 6)))
+	back.Apply(new(conn(4, 7)))
+	back.Apply(new(conn(5, 8)))
 	if p := back.Peak(); p.Active != 4 || !p.Time.Equal(at(8)) {
 		t.Errorf("Peak after more events = %+v", p)
 	}
@@ -293,9 +293,9 @@ func TestSnapshotWallClockSlots(t *testing.T) {
 	cet := time.FixedZone("CET", 3600)
 	st := New(Config{})
 	for i, m := range []int{5, 20, 50} {
-		st.Apply(parse.Event{Kind: parse.Connect, PID: i + 1, DB: "d", User: "u", Time: time.Date(2026, 11, 25, 10, m, 0, 0, cet)})
+		st.Apply(&parse.Event{Kind: parse.Connect, PID: i + 1, DB: "d", User: "u", Time: time.Date(2026, 11, 25, 10, m, 0, 0, cet)})
 	}
-	st.Apply(parse.Event{Kind: parse.Reset, Reason: "crash", Time: time.Date(2026, 11, 25, 10, 55, 0, 0, cet)})
+	st.Apply(&parse.Event{Kind: parse.Reset, Reason: "crash", Time: time.Date(2026, 11, 25, 10, 55, 0, 0, cet)})
 	b, err := st.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)

@@ -164,8 +164,9 @@ func (s *State) Config() Config { return s.cfg }
 // An Outcome tells what an event did to the state, for live display.
 type Outcome struct {
 	// Event is the applied event, with the application name and host of
-	// its session filled in where the line itself did not carry them.
-	Event parse.Event
+	// its session filled in where the line itself did not carry them
+	// (Apply fills them in the event it is given).
+	Event *parse.Event
 	// Ended counts the sessions a Reset ended.
 	Ended int
 	// Retracted is set when a Failure withdrew the session of its own
@@ -179,7 +180,7 @@ type Outcome struct {
 
 // NamesOf returns the names an event is counted under: Unknown for each
 // one the log did not give. Filters match these.
-func NamesOf(ev parse.Event) Names {
+func NamesOf(ev *parse.Event) Names {
 	return Names{orUnknown(ev.DB), orUnknown(ev.User), orUnknown(ev.App)}
 }
 
@@ -238,8 +239,9 @@ func (s *State) other() int32 {
 	return i
 }
 
-// Apply adds one event to the state.
-func (s *State) Apply(ev parse.Event) Outcome {
+// Apply adds one event to the state. It fills in the event's application
+// name, host and port from its session where the line did not carry them.
+func (s *State) Apply(ev *parse.Event) Outcome {
 	out := Outcome{Event: ev}
 	switch ev.Kind {
 	case parse.Connect, parse.Disconnect, parse.Failure:
@@ -256,7 +258,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
-		if b := backendOf(&ev); ev.PID != 0 {
+		if b := backendOf(ev); ev.PID != 0 {
 			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
 				s.end(b, ev.Time)
@@ -306,7 +308,7 @@ func (s *State) Apply(ev parse.Event) Outcome {
 // Reset's origin): the others, their pending connections and the peak
 // curve go on.
 func (s *State) resetOrigin(out *Outcome, lost failKey) {
-	ev := &out.Event
+	ev := out.Event
 	for b, ss := range s.sessions {
 		if b.origin == ev.Origin {
 			s.lost(lost, ss.name, ss.host, ev.Time)
@@ -323,7 +325,7 @@ func (s *State) resetOrigin(out *Outcome, lost failKey) {
 }
 
 func (s *State) connect(out *Outcome) {
-	ev := &out.Event
+	ev := out.Event
 	if ev.PID != 0 {
 		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
 			ev.Port = o.port
@@ -333,7 +335,7 @@ func (s *State) connect(out *Outcome) {
 			s.replaced++
 		}
 	}
-	n := s.name(NamesOf(*ev))
+	n := s.name(NamesOf(ev))
 	if ev.App == "" {
 		ev.App = Unknown
 	}
@@ -352,7 +354,7 @@ func (s *State) connect(out *Outcome) {
 }
 
 func (s *State) disconnect(out *Outcome) {
-	ev := &out.Event
+	ev := out.Event
 	if ev.PID == 0 {
 		k := [2]string{ev.DB, ev.User}
 		if list := s.anon[k]; len(list) > 0 {
@@ -375,7 +377,7 @@ func (s *State) disconnect(out *Outcome) {
 	// Never seen connecting: counted, but the active count is left alone.
 	// It was open over [now − session time, now]: the peak counts it.
 	out.Unknown = true
-	n := s.name(NamesOf(*ev))
+	n := s.name(NamesOf(ev))
 	ev.App = s.names[n].App
 	s.tally[n].disconnects++
 	s.add(ev.Time, n, delta{disconnects: 1})
@@ -407,7 +409,7 @@ func (s *State) claimPending(ev *parse.Event) (origin, bool) {
 }
 
 func (s *State) failure(out *Outcome) {
-	ev := &out.Event
+	ev := out.Event
 	if ev.PID != 0 {
 		s.claimPending(ev)
 	}
@@ -446,7 +448,7 @@ func (s *State) failure(out *Outcome) {
 		}
 	}
 	if n < 0 {
-		n = s.name(NamesOf(*ev))
+		n = s.name(NamesOf(ev))
 	}
 	ev.App = s.names[n].App
 	fk := reasonKey{n, ev.Reason}

@@ -59,7 +59,7 @@ func at(t time.Time, ev parse.Event) parse.Event {
 func apply(st *aggregate.State, evs ...parse.Event) []aggregate.Outcome {
 	out := make([]aggregate.Outcome, len(evs))
 	for i, ev := range evs {
-		out[i] = st.Apply(ev)
+		out[i] = st.Apply(new(ev))
 	}
 	return out
 }
@@ -100,10 +100,10 @@ func TestOpenClose(t *testing.T) {
 	// Outcomes carry what the session knew: the host of "connection
 	// received", the application of the connect line.
 	wantOut := []aggregate.Outcome{
-		{Event: received(7, "10.0.0.5", "54321")},
-		{Event: parse.Event{Kind: parse.Connect, PID: 7, DB: "prod", User: "alice", App: "psql", Host: "10.0.0.5", Port: "54321"}},
-		{Event: parse.Event{Kind: parse.Connect, PID: 8, DB: "prod", User: "bob", App: "unknown"}},
-		{Event: parse.Event{Kind: parse.Disconnect, PID: 7, DB: "prod", User: "alice", App: "psql", Host: "10.0.0.5"}},
+		{Event: new(received(7, "10.0.0.5", "54321"))},
+		{Event: &parse.Event{Kind: parse.Connect, PID: 7, DB: "prod", User: "alice", App: "psql", Host: "10.0.0.5", Port: "54321"}},
+		{Event: &parse.Event{Kind: parse.Connect, PID: 8, DB: "prod", User: "bob", App: "unknown"}},
+		{Event: &parse.Event{Kind: parse.Disconnect, PID: 7, DB: "prod", User: "alice", App: "psql", Host: "10.0.0.5"}},
 	}
 	if diff := cmp.Diff(wantOut, out); diff != "" {
 		t.Errorf("outcomes mismatch (-want +got):\n%s", diff)
@@ -838,7 +838,7 @@ func TestInvariants(t *testing.T) {
 			default:
 				ev.Kind, ev.Reason = parse.Reset, "crash"
 			}
-			st.Apply(ev)
+			st.Apply(new(ev))
 			if i%100 != 99 {
 				continue
 			}

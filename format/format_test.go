@@ -136,7 +136,7 @@ func trackLog(t *testing.T, in io.Reader) (*aggregate.State, parse.Stats, []aggr
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, st.Apply(ev))
+		out = append(out, st.Apply(new(*ev)))
 	}
 	return st, r.Stats(), out
 }
@@ -565,7 +565,7 @@ func TestWatch(t *testing.T) {
 
 func TestWatchHostileApp(t *testing.T) {
 	app := "\x1b]0;pwned\x07\x1b[31m"
-	o := aggregate.Outcome{Event: parse.Event{
+	o := aggregate.Outcome{Event: &parse.Event{
 		Kind: parse.Connect, Time: clock("10:23:45"), PID: 7,
 		User: "app_user", DB: "production", App: app, Host: "10.0.1.5",
 	}}
@@ -595,42 +595,42 @@ func TestWatchLines(t *testing.T) {
 	}{
 		{
 			name: "connect without host",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Connect, Time: tm, User: "u", DB: "d", App: "unknown"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Connect, Time: tm, User: "u", DB: "d", App: "unknown"}},
 			want: "[+] 10:23:45 unknown connected (user: u, db: d)\n",
 		},
 		{
 			name: "connect without time stamp",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Connect, User: "u", DB: "d", App: "psql", Host: "[local]"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Connect, User: "u", DB: "d", App: "psql", Host: "[local]"}},
 			want: "[+] psql connected from [local] (user: u, db: d)\n",
 		},
 		{
 			name: "disconnect over a minute",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Disconnect, Time: tm, User: "u", DB: "d", App: "rails", Duration: time.Hour + 2*time.Minute + 3400*time.Millisecond}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Disconnect, Time: tm, User: "u", DB: "d", App: "rails", Duration: time.Hour + 2*time.Minute + 3400*time.Millisecond}},
 			want: "[-] 10:23:45 rails disconnected (duration: 1h2m3s, user: u, db: d)\n",
 		},
 		{
 			name: "failure with user only",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Failure, Time: tm, User: "app_user", Reason: "too many connections"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Failure, Time: tm, User: "app_user", Reason: "too many connections"}},
 			want: "[!] 10:23:45 Connection failed: too many connections (user: app_user)\n",
 		},
 		{
 			name: "failure with nothing known",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Failure, Time: tm, Reason: "database system is starting up"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Failure, Time: tm, Reason: "database system is starting up"}},
 			want: "[!] 10:23:45 Connection failed: database system is starting up\n",
 		},
 		{
 			name: "reset ending one session",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Reset, Time: tm, Reason: "shutdown"}, Ended: 1},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Reset, Time: tm, Reason: "shutdown"}, Ended: 1},
 			want: "[!] 10:23:45 Server shutdown: 1 open session ended\n",
 		},
 		{
 			name: "reset ending none",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Reset, Time: tm, Reason: "restart"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Reset, Time: tm, Reason: "restart"}},
 			want: "",
 		},
 		{
 			name: "connection received",
-			o:    aggregate.Outcome{Event: parse.Event{Kind: parse.Received, Time: tm, Host: "10.0.0.5"}},
+			o:    aggregate.Outcome{Event: &parse.Event{Kind: parse.Received, Time: tm, Host: "10.0.0.5"}},
 			want: "",
 		},
 	}

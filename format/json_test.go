@@ -88,7 +88,7 @@ func TestJSONGolden(t *testing.T) {
 // Client-controlled names cannot break the JSON or reach a terminal raw.
 func TestJSONHostileNames(t *testing.T) {
 	st := aggregate.New(aggregate.Config{})
-	st.Apply(parse.Event{Kind: parse.Connect, PID: 1, User: "a\"b", DB: "x\x1b[31m", App: "\xff\n"})
+	st.Apply(&parse.Event{Kind: parse.Connect, PID: 1, User: "a\"b", DB: "x\x1b[31m", App: "\xff\n"})
 	var b bytes.Buffer
 	if err := format.JSON(&b, report(st, parse.Stats{}, aggregate.Filter{}, nil, 0)); err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func TestViewsEscapeNames(t *testing.T) {
 		}
 		var watch, watchJSON bytes.Buffer
 		for _, ev := range evs {
-			o := st.Apply(ev)
+			o := st.Apply(new(ev))
 			if err := Watch(&watch, o, colors); err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestViewsEscapeNames(t *testing.T) {
 		if n := bytes.Count(watch.Bytes(), []byte("\n")); n != 6 {
 			t.Errorf("Watch wrote %d lines for 6 shown events, want one each:\n%s", n, watch.Bytes())
 		}
-		st.Apply(parse.Event{Kind: parse.Connect, PID: 4, User: h, DB: h, App: h, Time: t0.Add(5 * time.Minute)})
+		st.Apply(&parse.Event{Kind: parse.Connect, PID: 4, User: h, DB: h, App: h, Time: t0.Add(5 * time.Minute)})
 		for _, f := range []aggregate.Filter{{}, {DB: h}, {User: h}, {App: h}, {DB: h, User: h, App: h}} {
 			var out bytes.Buffer
 			if err := Summary(&out, st.Summary(f), f); err != nil {

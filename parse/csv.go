@@ -44,21 +44,21 @@ const (
 	csvMinColumns = 23 // PostgreSQL 12
 )
 
-func (d *csvDecoder) decode() (Event, error) {
+func (d *csvDecoder) decode(ev *Event) error {
 	for {
 		raw, first, pe, err := d.gather()
 		if pe != nil {
-			e := *pe
-			e.Line = first
-			return e, nil
+			*ev = *pe
+			ev.Line = first
+			return nil
 		}
 		if raw == nil {
-			return Event{}, err
+			return err
 		}
-		var e Event
-		if d.one(raw, &e) {
-			e.Line = first
-			return e, nil
+		*ev = Event{}
+		if d.one(raw, ev) {
+			ev.Line = first
+			return nil
 		}
 	}
 }

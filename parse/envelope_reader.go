@@ -170,13 +170,13 @@ type envDecoder struct {
 	st  *Stats
 }
 
-func (d *envDecoder) decode() (Event, error) {
+func (d *envDecoder) decode(ev *Event) error {
 	loose := d.st.Loose
-	ev, err := d.dec.decode()
+	err := d.dec.decode(ev)
 	if err == nil {
-		envelopeKnows(&ev, d.src.cur, d.st, loose)
+		envelopeKnows(ev, d.src.cur, d.st, loose)
 	}
-	return ev, err
+	return err
 }
 
 // envelopeKnows completes ev with what the envelope of its line said: a

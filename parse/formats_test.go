@@ -143,7 +143,7 @@ func TestOneByteReader(t *testing.T) {
 			if err != nil {
 				break
 			}
-			got = append(got, ev)
+			got = append(got, *ev)
 		}
 		if showAll(got) != showAll(want) {
 			t.Errorf("one byte at a time:\n%s\nwhole:\n%s", showAll(got), showAll(want))

@@ -24,7 +24,7 @@ func fuzzRead(data []byte, opt Options, oneByte bool) []Event {
 		if err != nil {
 			break
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs
 }

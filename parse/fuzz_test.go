@@ -111,7 +111,7 @@ func readEvents(r io.Reader, opt parse.Options) ([]parse.Event, parse.Stats, err
 		if err != nil {
 			return evs, pr.Stats(), err
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs, pr.Stats(), nil
 }

@@ -17,7 +17,7 @@ func readAll(t testing.TB, input string, opt Options) ([]Event, Stats) {
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs, r.Stats()
 }

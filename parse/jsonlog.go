@@ -32,28 +32,28 @@ type jsonRecord struct {
 	App        *string         `json:"application_name"`
 }
 
-func (d *jsonDecoder) decode() (Event, error) {
+func (d *jsonDecoder) decode(ev *Event) error {
 	for {
 		if d.pre != nil {
 			d.pre.skip()
 		}
 		line, err := d.line.src.next()
 		if err != nil {
-			return Event{}, err
+			return err
 		}
 		if d.pre != nil {
 			if pe, own := d.pre.read(); own {
 				if pe != nil {
-					e := *pe
-					e.Line = d.line.st.Lines
-					return e, nil
+					*ev = *pe
+					ev.Line = d.line.st.Lines
+					return nil
 				}
 				continue
 			}
 		}
-		var e Event
-		if d.record(line, &e) {
-			return e, nil
+		*ev = Event{}
+		if d.record(line, ev) {
+			return nil
 		}
 	}
 }

@@ -48,14 +48,15 @@ type Reader struct {
 	year   yearGuess  // of traditional syslog stamps
 	stats  Stats
 	err    error
+	ev     Event // the event last read: decoders fill it in place
 }
 
 // A decoder turns the lines of one log format into events.
 type decoder interface {
-	// decode returns the next event; at the end of the input it returns
-	// io.EOF, or the underlying reader's error. (An Event returned, not
-	// filled through a pointer, which would escape through the interface.)
-	decode() (Event, error)
+	// decode reads the next event into ev (the Reader's own, so that an
+	// event of some 250 bytes is not copied on its way out); at the end
+	// of the input it returns io.EOF, or the underlying reader's error.
+	decode(ev *Event) error
 }
 
 // ErrFormat reports an Options.Format the Reader does not know.
@@ -83,30 +84,40 @@ func (r *Reader) Stats() Stats {
 // Read returns the next connection event. At the end of the input it
 // returns io.EOF; any other error is the underlying reader's.
 func (r *Reader) Read() (Event, error) {
+	ev, err := r.next()
+	if err != nil {
+		return Event{}, err
+	}
+	return *ev, nil
+}
+
+// next is Read returning the Reader's own event, which the next read
+// overwrites.
+func (r *Reader) next() (*Event, error) {
 	if r.err != nil {
-		return Event{}, r.err
+		return nil, r.err
 	}
 	if r.dec == nil {
 		if err := r.start(); err != nil {
 			r.err = err
-			return Event{}, err
+			return nil, err
 		}
 	}
-	ev, err := r.dec.decode()
-	if err != nil {
+	if err := r.dec.decode(&r.ev); err != nil {
 		r.err = err
-		return Event{}, err
+		return nil, err
 	}
-	return ev, nil
+	return &r.ev, nil
 }
 
 // All returns an iterator over the events of the input. It stops at the
 // end of the input, which it does not yield, or after yielding the first
-// other error.
-func (r *Reader) All() iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
+// other error (with a nil event). Each event is the Reader's own, valid
+// until the next step of the loop: a caller that keeps one copies it.
+func (r *Reader) All() iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) {
 		for {
-			ev, err := r.Read()
+			ev, err := r.next()
 			if err == io.EOF {
 				return
 			}

@@ -42,7 +42,7 @@ func readAll(t *testing.T, in io.Reader, opt parse.Options) ([]parse.Event, pars
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs, r.Stats()
 }

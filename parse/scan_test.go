@@ -22,7 +22,7 @@ func readPath(t testing.TB, src io.Reader, serial bool, opt Options) ([]Event, S
 		if err != nil {
 			return evs, r.Stats(), err
 		}
-		evs = append(evs, ev)
+		evs = append(evs, *ev)
 	}
 	return evs, r.Stats(), nil
 }

@@ -20,19 +20,22 @@ type stderrDecoder struct {
 	fromWorkers int // events the scan workers read (preParsed), for tests
 }
 
-func (d *stderrDecoder) decode() (Event, error) {
+func (d *stderrDecoder) decode(ev *Event) error {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return Event{}, err
+			return err
 		}
-		var e Event
-		if d.preParsed(&e) || d.parseLine(line, &e) {
-			if e.Kind == Failure && strings.HasSuffix(e.Reason, "authentication failed") {
-				d.detail(&e)
+		if !d.preParsed(ev) {
+			*ev = Event{}
+			if !d.parseLine(line, ev) {
+				continue
 			}
-			return e, nil
 		}
+		if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
+			d.detail(ev)
+		}
+		return nil
 	}
 }
 

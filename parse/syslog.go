@@ -54,21 +54,21 @@ type syslogDecoder struct {
 	year *yearGuess    // for traditional stamps, which have no year
 }
 
-func (d *syslogDecoder) decode() (Event, error) {
+func (d *syslogDecoder) decode(ev *Event) error {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return Event{}, err
+			return err
 		}
 		head := d.src.cur // a continuation may be taken while parsing
-		var e Event
+		*ev = Event{}
 		loose := d.line.st.Loose
-		if d.line.parseLine(line, &e) {
-			if e.Time.IsZero() {
-				e.Time = d.stampTime(head.stamp[:head.stampLen])
+		if d.line.parseLine(line, ev) {
+			if ev.Time.IsZero() {
+				ev.Time = d.stampTime(head.stamp[:head.stampLen])
 			}
-			envelopeKnows(&e, envMeta{pid: head.pid, origin: head.host}, d.line.st, loose)
-			return e, nil
+			envelopeKnows(ev, envMeta{pid: head.pid, origin: head.host}, d.line.st, loose)
+			return nil
 		}
 	}
 }

@@ -25,7 +25,7 @@ func saved(t testing.TB, names []aggregate.Names, sessions int) string {
 	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	for i := range max(sessions, len(names)) {
 		n := names[i%len(names)]
-		st.Apply(parse.Event{Kind: parse.Connect, Time: t0.Add(time.Duration(i) * time.Millisecond), PID: 1000 + i, DB: n.DB, User: n.User, App: n.App})
+		st.Apply(&parse.Event{Kind: parse.Connect, Time: t0.Add(time.Duration(i) * time.Millisecond), PID: 1000 + i, DB: n.DB, User: n.User, App: n.App})
 	}
 	rec, err := Open(path)
 	if err != nil || rec == nil {

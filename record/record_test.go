@@ -28,7 +28,7 @@ func tracked(t *testing.T) *aggregate.State {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st.Apply(ev)
+		st.Apply(new(ev))
 	}
 	if st.Summary(aggregate.Filter{}).Active == 0 {
 		t.Fatal("mini.log leaves no open session: the round trip would prove nothing")
