@@ -49,10 +49,17 @@ func BenchmarkReader(b *testing.B) { benchRead(b, false) }
 // BenchmarkReaderSerial is the line-by-line path, for comparison.
 func BenchmarkReaderSerial(b *testing.B) { benchRead(b, true) }
 
+// benchBlock is a block's worth of whole lines from the middle of
+// benchLog (a storm corpus starts with its set-up).
+func benchBlock(b *testing.B) []byte {
+	data := benchLog(b)
+	data = data[bytes.IndexByte(data[len(data)/2:], '\n')+len(data)/2+1:]
+	return data[:bytes.LastIndexByte(data[:min(len(data), blockSize)], '\n')+1]
+}
+
 // BenchmarkScan is one scan worker on one block.
 func BenchmarkScan(b *testing.B) {
-	data := benchLog(b)
-	data = data[:bytes.LastIndexByte(data[:min(len(data), blockSize)], '\n')+1]
+	data := benchBlock(b)
 	blk := &block{buf: data}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
@@ -79,5 +86,23 @@ func BenchmarkReaderJSONLog(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// BenchmarkPreParse is one scan worker reading the events of one block's
+// candidate lines (after scan), with the prefix the decoder found.
+func BenchmarkPreParse(b *testing.B) {
+	data := benchBlock(b)
+	blk := &block{buf: data, pfx: compilePrefix(knownPrefixes[0])}
+	blk.scan()
+	var pp preParser
+	pp.preParse(blk)
+	if len(blk.evs) == 0 {
+		b.Fatal("no event read")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		pp.preParse(blk)
 	}
 }

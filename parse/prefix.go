@@ -445,7 +445,7 @@ var multiword = [256][]string{
 // known returns nil for the placeholder PostgreSQL prints for an unknown
 // or empty value ("[unknown]", translated in the catalogs).
 func known(v []byte) []byte {
-	if len(v) == 0 || v[0] == '[' && string(v) != "[local]" && local.unknown[string(v)] {
+	if len(v) == 0 || v[0] == '[' && (string(v) == "[unknown]" || string(v) != "[local]" && local.unknown[string(v)]) {
 		return nil
 	}
 	return v

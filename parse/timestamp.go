@@ -33,6 +33,13 @@ type zoneCache struct {
 	day      [10]byte
 	dayLoc   *time.Location
 	midnight time.Time
+
+	// The second of the last time stamp read ("YYYY-MM-DD HH:MM:SS"), in
+	// the zone of that read: a stamp of the same second is that plus its
+	// fraction.
+	sec    [19]byte
+	secLoc *time.Location
+	second time.Time
 }
 
 func (c *zoneCache) lookup(b []byte) (*time.Location, bool) {
@@ -115,10 +122,16 @@ func digits(b []byte) bool {
 // parseTimestamp reads PostgreSQL's "YYYY-MM-DD HH:MM:SS[.mmm] ZONE"
 // (%t, %m, csvlog and jsonlog time stamps).
 func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
-	if len(b) < 21 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+	if len(b) < 21 {
 		return time.Time{}, false
 	}
-	if !digits(b[0:4]) || !digits(b[5:7]) || !digits(b[8:10]) || !digits(b[11:13]) || !digits(b[14:16]) || !digits(b[17:19]) {
+	// A busy log has many stamps in a second: one read before is not
+	// checked and computed again.
+	same := c.secLoc != nil && string(b[:19]) == string(c.sec[:])
+	if !same && (b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':') {
+		return time.Time{}, false
+	}
+	if !same && (!digits(b[0:4]) || !digits(b[5:7]) || !digits(b[8:10]) || !digits(b[11:13]) || !digits(b[14:16]) || !digits(b[17:19])) {
 		return time.Time{}, false
 	}
 	rest := b[19:]
@@ -145,6 +158,9 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
+	if same && loc == c.secLoc {
+		return c.second.Add(time.Duration(nsec)), true
+	}
 	mon, day := atoi(b[5:7]), atoi(b[8:10])
 	hh, mm, ss := atoi(b[11:13]), atoi(b[14:16]), atoi(b[17:19])
 	if mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 {
@@ -155,7 +171,10 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 		c.dayLoc = loc
 		copy(c.day[:], b[:10])
 	}
-	return c.midnight.Add(time.Duration(hh*3600+mm*60+ss)*time.Second + time.Duration(nsec)), true
+	c.second = c.midnight.Add(time.Duration(hh*3600+mm*60+ss) * time.Second)
+	c.secLoc = loc
+	copy(c.sec[:], b[:19])
+	return c.second.Add(time.Duration(nsec)), true
 }
 
 // parseEpoch reads %n: Unix seconds with milliseconds, "1795646476.694".

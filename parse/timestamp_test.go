@@ -15,6 +15,8 @@ func TestParseTimestampSameDay(t *testing.T) {
 		"2026-11-25 00:00:01.5 UTC", "2026-11-25 00:00:01.5 CET", "2026-11-25 13:14:15.161718 CET",
 		"2026-11-25 13:14:15 +05:45", "2026-11-25 13:14:15 -03", "2026-12-31 23:59:60.250 UTC",
 		"2026-02-30 12:00:00 UTC", "2026-02-30 12:00:01 XYZ", "2026-11-25 13:14:15 UTC",
+		// the same second again (the second's cache), in another zone too
+		"2026-11-25 13:14:15.250 UTC", "2026-11-25 13:14:15.250 CET", "2026-11-25 13:14:15 CET", "2026-11-25 13:14:15.7 UTC",
 	} {
 		got, ok := zc.parseTimestamp([]byte(s))
 		if !ok {
@@ -54,4 +56,17 @@ func nanos(s string) int {
 		n *= 10
 	}
 	return n
+}
+
+// A stamp of the second just read is still checked past the second.
+func TestParseTimestampSameSecondChecked(t *testing.T) {
+	var zc zoneCache
+	if _, ok := zc.parseTimestamp([]byte("2026-11-25 13:14:15.100 UTC")); !ok {
+		t.Fatal("not read")
+	}
+	for _, s := range []string{"2026-11-25 13:14:15. UTC", "2026-11-25 13:14:15.1x UTC", "2026-11-25 13:14:15.100", "2026-11-25 13:14:15.100 U7C", "2026-11-25 13:14:15.100  "} {
+		if tm, ok := zc.parseTimestamp([]byte(s)); ok {
+			t.Errorf("%q read as %v", s, tm)
+		}
+	}
 }
