@@ -28,6 +28,7 @@ type csvDecoder struct {
 	f      fields   // the session fields of the record
 	zc     zoneCache
 	names  interner // of the events' strings
+	ev     Event    // the event decode read, when no worker did
 }
 
 // csvlog columns (0-based) that pgtail reads.
@@ -44,21 +45,21 @@ const (
 	csvMinColumns = 23 // PostgreSQL 12
 )
 
-func (d *csvDecoder) decode(ev *Event) error {
+func (d *csvDecoder) decode() (*Event, error) {
 	for {
 		raw, first, pe, err := d.gather()
 		if pe != nil {
-			*ev = *pe
-			ev.Line = first
-			return nil
+			pe.Line = first
+			return pe, nil
 		}
 		if raw == nil {
-			return err
+			return nil, err
 		}
+		ev := &d.ev
 		*ev = Event{}
 		if d.one(raw, ev) {
 			ev.Line = first
-			return nil
+			return ev, nil
 		}
 	}
 }

@@ -170,13 +170,13 @@ type envDecoder struct {
 	st  *Stats
 }
 
-func (d *envDecoder) decode(ev *Event) error {
+func (d *envDecoder) decode() (*Event, error) {
 	loose := d.st.Loose
-	err := d.dec.decode(ev)
+	ev, err := d.dec.decode()
 	if err == nil {
 		envelopeKnows(ev, d.src.cur, d.st, loose)
 	}
-	return err
+	return ev, err
 }
 
 // envelopeKnows completes ev with what the envelope of its line said: a

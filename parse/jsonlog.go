@@ -16,6 +16,7 @@ type jsonDecoder struct {
 	unq  []byte        // scanJSON's unescaped values
 	f    fields        // the session fields of the record
 	zc   zoneCache
+	ev   Event // the event decode read, when no worker did
 }
 
 // jsonRecord holds the jsonlog keys pgtail reads. remote_port is a
@@ -32,28 +33,28 @@ type jsonRecord struct {
 	App        *string         `json:"application_name"`
 }
 
-func (d *jsonDecoder) decode(ev *Event) error {
+func (d *jsonDecoder) decode() (*Event, error) {
 	for {
 		if d.pre != nil {
 			d.pre.skip()
 		}
 		line, err := d.line.src.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if d.pre != nil {
 			if pe, own := d.pre.read(); own {
 				if pe != nil {
-					*ev = *pe
-					ev.Line = d.line.st.Lines
-					return nil
+					pe.Line = d.line.st.Lines
+					return pe, nil
 				}
 				continue
 			}
 		}
+		ev := &d.ev
 		*ev = Event{}
 		if d.record(line, ev) {
-			return nil
+			return ev, nil
 		}
 	}
 }

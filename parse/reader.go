@@ -48,15 +48,15 @@ type Reader struct {
 	year   yearGuess  // of traditional syslog stamps
 	stats  Stats
 	err    error
-	ev     Event // the event last read: decoders fill it in place
 }
 
 // A decoder turns the lines of one log format into events.
 type decoder interface {
-	// decode reads the next event into ev (the Reader's own, so that an
-	// event of some 250 bytes is not copied on its way out); at the end
-	// of the input it returns io.EOF, or the underlying reader's error.
-	decode(ev *Event) error
+	// decode returns the next event: the decoder's own or the one a scan
+	// worker read in its block (not copied: an event is some 250 bytes),
+	// valid until the next call. At the end of the input it returns
+	// io.EOF, or the underlying reader's error.
+	decode() (*Event, error)
 }
 
 // ErrFormat reports an Options.Format the Reader does not know.
@@ -103,11 +103,12 @@ func (r *Reader) next() (*Event, error) {
 			return nil, err
 		}
 	}
-	if err := r.dec.decode(&r.ev); err != nil {
+	ev, err := r.dec.decode()
+	if err != nil {
 		r.err = err
 		return nil, err
 	}
-	return &r.ev, nil
+	return ev, nil
 }
 
 // All returns an iterator over the events of the input. It stops at the

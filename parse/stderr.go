@@ -16,46 +16,51 @@ type stderrDecoder struct {
 
 	nt      interner // of the events' strings
 	scratch []byte   // a line and its TAB lines (names)
+	ev      Event    // the event decode read, when no worker did
 
 	fromWorkers int // events the scan workers read (preParsed), for tests
 }
 
-func (d *stderrDecoder) decode(ev *Event) error {
+func (d *stderrDecoder) decode() (*Event, error) {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !d.preParsed(ev) {
+		ev := d.preParsed()
+		if ev == nil {
+			ev = &d.ev
 			*ev = Event{}
 			if !d.parseLine(line, ev) {
 				continue
 			}
 		}
 		if ev.Kind == Failure && strings.HasSuffix(ev.Reason, "authentication failed") {
+			if ev != &d.ev {
+				d.ev, ev = *ev, &d.ev // its DETAIL may be in the next block: the worker's may go back
+			}
 			d.detail(ev)
 		}
-		return nil
+		return ev, nil
 	}
 }
 
 // preParsed takes the event that a scan worker read from the line just
 // taken, if it did (blockSource.event), with the counts parseLine makes.
-func (d *stderrDecoder) preParsed(ev *Event) bool {
+func (d *stderrDecoder) preParsed() *Event {
 	bs, ok := d.src.(*blockSource)
 	if !ok {
-		return false
+		return nil
 	}
-	pe := bs.event(d.ps.current())
-	if pe == nil {
-		return false
+	ev := bs.event(d.ps.current())
+	if ev == nil {
+		return nil
 	}
-	*ev = *pe
 	ev.Line = d.st.Lines
 	d.st.Entries++ // a LOG or FATAL line
 	d.ps.hit()
 	d.fromWorkers++
-	return true
+	return ev
 }
 
 var labelDetail = []byte("DETAIL")

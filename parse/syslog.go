@@ -52,15 +52,17 @@ type syslogDecoder struct {
 	src  *syslogSource
 	line stderrDecoder // reads from src
 	year *yearGuess    // for traditional stamps, which have no year
+	ev   Event         // the event decode read
 }
 
-func (d *syslogDecoder) decode(ev *Event) error {
+func (d *syslogDecoder) decode() (*Event, error) {
 	for {
 		line, err := d.src.next()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		head := d.src.cur // a continuation may be taken while parsing
+		ev := &d.ev
 		*ev = Event{}
 		loose := d.line.st.Loose
 		if d.line.parseLine(line, ev) {
@@ -68,7 +70,7 @@ func (d *syslogDecoder) decode(ev *Event) error {
 				ev.Time = d.stampTime(head.stamp[:head.stampLen])
 			}
 			envelopeKnows(ev, envMeta{pid: head.pid, origin: head.host}, d.line.st, loose)
-			return nil
+			return ev, nil
 		}
 	}
 }
