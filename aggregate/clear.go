@@ -1,5 +1,10 @@
 package aggregate
 
+import (
+	"maps"
+	"slices"
+)
+
 // Cleared returns the state after `pgtail connections clear`: every
 // statistic starts again from zero (totals, failures, history, session
 // times, the peak), but the sessions still open stay open: they are a
@@ -8,6 +13,7 @@ package aggregate
 func (s *State) Cleared() *State {
 	n := New(s.cfg)
 	n.newest, n.hasTime, n.noPID, n.oldest = s.newest, s.hasTime, s.noPID, s.oldest
+	n.origNames, n.origIndex = slices.Clone(s.origNames), maps.Clone(s.origIndex) // the keys below index them
 	for pid, o := range s.pending {
 		n.pending[pid] = o
 	}

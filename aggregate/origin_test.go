@@ -76,3 +76,21 @@ func TestOneOriginIsOneServer(t *testing.T) {
 		t.Errorf("peak with one origin %+v, without %+v", n, p)
 	}
 }
+
+// A cleared state keeps the open sessions of each origin apart: a
+// disconnect after the clear ends its own origin's session.
+func TestClearedKeepsOrigins(t *testing.T) {
+	st := aggregate.New(aggregate.Config{})
+	apply(st,
+		from("pod-1", connect(100, "app", "alice", "rails")),
+		from("pod-2", connect(100, "app", "bob", "rails")),
+	)
+	st = st.Cleared()
+	out := apply(st, from("pod-2", disconnect(100, "app", "bob")), from("pod-3", disconnect(100, "app", "carol")))
+	if out[0].Unknown || !out[1].Unknown {
+		t.Fatalf("after a clear: pod-2's disconnect unknown %v, pod-3's %v; want false, true", out[0].Unknown, out[1].Unknown)
+	}
+	if got := st.Summary(aggregate.Filter{}); got.Active != 1 || st.Summary(aggregate.Filter{User: "alice"}).Active != 1 {
+		t.Errorf("after a clear and pod-2's disconnect: %+v; want alice's session open", got)
+	}
+}

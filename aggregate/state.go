@@ -48,6 +48,8 @@ type State struct {
 	ended    map[reasonKey]int // sessions a server reset ended, by name and reset reason
 
 	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
+	cur     map[int32]*delta           // slots[curSlot], the slot last changed; nil when unknown
+	curSlot int64
 	newest  time.Time
 	oldest  int64 // slots before this are gone
 	hasTime bool
@@ -55,12 +57,17 @@ type State struct {
 	// origin is the first server an event named (Event.Origin); origins
 	// is set once a second one appears: only then does a Reset end the
 	// sessions of its own server alone.
-	origin   string
-	origins  bool
-	events   int
-	resetEnd int            // sessions ended by a server reset
-	resets   map[string]int // server resets by reason (counts.go)
-	replaced int            // sessions ended by PID reuse without a disconnection line
+	origin  string
+	origins bool
+	// The names of the origins of backends (backend.origin), by index.
+	origNames  []string
+	origIndex  map[string]int
+	lastOrig   string // the origin last looked up, and its index
+	lastOrigIx int
+	events     int
+	resetEnd   int            // sessions ended by a server reset
+	resets     map[string]int // server resets by reason (counts.go)
+	replaced   int            // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
 	durs      map[int32]sketch     // session times by name (durations.go)
@@ -99,13 +106,46 @@ type origin struct {
 }
 
 // A backend is a server process: its PID, and the server it runs on
-// when the log comes from several (Event.Origin: a pod, a host).
+// when the log comes from several (Event.Origin: a pod, a host), by its
+// index in State.origNames. Two ints, not a string: the key of every
+// map lookup of a session, hashed as plain memory.
 type backend struct {
-	origin string
-	pid    int
+	origin, pid int
 }
 
-func backendOf(ev *parse.Event) backend { return backend{ev.Origin, ev.PID} }
+func (s *State) backendOf(ev *parse.Event) backend {
+	return backend{s.originIndex(ev.Origin), ev.PID}
+}
+
+// originIndex returns the index of an origin name in s.origNames, adding
+// it if it is new; the empty name (one server) is 0.
+func (s *State) originIndex(name string) int {
+	if name == "" {
+		return 0
+	}
+	if name == s.lastOrig {
+		return s.lastOrigIx
+	}
+	i, ok := s.origIndex[name]
+	if !ok {
+		if len(s.origNames) == 0 {
+			s.origNames = append(s.origNames, "")
+		}
+		i = len(s.origNames)
+		s.origNames = append(s.origNames, name)
+		s.origIndex[name] = i
+	}
+	s.lastOrig, s.lastOrigIx = name, i
+	return i
+}
+
+// originName is the name of an origin index.
+func (s *State) originName(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return s.origNames[i]
+}
 
 // A reasonKey counts failures by name and reason, for Summary.
 type reasonKey struct {
@@ -141,16 +181,17 @@ func New(cfg Config) *State {
 		cfg.Retention = 24 * time.Hour
 	}
 	return &State{
-		cfg:      cfg,
-		res:      int64(cfg.Resolution / time.Second),
-		index:    map[Names]int32{},
-		sessions: map[backend]session{},
-		anon:     map[[2]string][]anonSession{},
-		pending:  map[backend]origin{},
-		failures: map[reasonKey]int{},
-		ended:    map[reasonKey]int{},
-		slots:    map[int64]map[int32]*delta{},
-		values:   [3]map[string]struct{}{{}, {}, {}},
+		cfg:       cfg,
+		res:       int64(cfg.Resolution / time.Second),
+		index:     map[Names]int32{},
+		sessions:  map[backend]session{},
+		anon:      map[[2]string][]anonSession{},
+		pending:   map[backend]origin{},
+		origIndex: map[string]int{},
+		failures:  map[reasonKey]int{},
+		ended:     map[reasonKey]int{},
+		slots:     map[int64]map[int32]*delta{},
+		values:    [3]map[string]struct{}{{}, {}, {}},
 
 		durs:      map[int32]sketch{},
 		failTable: map[failKey]failStat{},
@@ -258,7 +299,7 @@ func (s *State) Apply(ev *parse.Event) Outcome {
 	s.peak.start(ev.Time)
 	switch ev.Kind {
 	case parse.Received:
-		if b := backendOf(ev); ev.PID != 0 {
+		if b := s.backendOf(ev); ev.PID != 0 {
 			if _, ok := s.sessions[b]; ok {
 				// A new connection on this PID: the old backend is gone.
 				s.end(b, ev.Time)
@@ -309,15 +350,16 @@ func (s *State) Apply(ev *parse.Event) Outcome {
 // curve go on.
 func (s *State) resetOrigin(out *Outcome, lost failKey) {
 	ev := out.Event
+	origin := s.originIndex(ev.Origin)
 	for b, ss := range s.sessions {
-		if b.origin == ev.Origin {
+		if b.origin == origin {
 			s.lost(lost, ss.name, ss.host, ev.Time)
 			s.end(b, ev.Time)
 			out.Ended++
 		}
 	}
 	for b := range s.pending {
-		if b.origin == ev.Origin {
+		if b.origin == origin {
 			delete(s.pending, b)
 		}
 	}
@@ -330,8 +372,8 @@ func (s *State) connect(out *Outcome) {
 		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
 			ev.Port = o.port
 		}
-		if _, ok := s.sessions[backendOf(ev)]; ok {
-			s.end(backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
+		if _, ok := s.sessions[s.backendOf(ev)]; ok {
+			s.end(s.backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
 			s.replaced++
 		}
 	}
@@ -350,7 +392,7 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[s.backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
@@ -366,8 +408,8 @@ func (s *State) disconnect(out *Outcome) {
 			s.close(n, ev)
 			return
 		}
-	} else if ss, ok := s.sessions[backendOf(ev)]; ok {
-		delete(s.sessions, backendOf(ev))
+	} else if ss, ok := s.sessions[s.backendOf(ev)]; ok {
+		delete(s.sessions, s.backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = ss.host
 		}
@@ -398,9 +440,9 @@ func (s *State) close(n int32, ev *parse.Event) {
 // claimPending takes the "connection received" of ev's PID, if one is
 // waiting, and fills ev's host from it.
 func (s *State) claimPending(ev *parse.Event) (origin, bool) {
-	o, ok := s.pending[backendOf(ev)]
+	o, ok := s.pending[s.backendOf(ev)]
 	if ok {
-		delete(s.pending, backendOf(ev))
+		delete(s.pending, s.backendOf(ev))
 		if ev.Host == "" {
 			ev.Host = o.host
 		}
@@ -414,8 +456,8 @@ func (s *State) failure(out *Outcome) {
 		s.claimPending(ev)
 	}
 	n := int32(-1)
-	if ss, ok := s.sessions[backendOf(ev)]; ok && ev.PID != 0 {
-		delete(s.sessions, backendOf(ev))
+	if ss, ok := s.sessions[s.backendOf(ev)]; ok && ev.PID != 0 {
+		delete(s.sessions, s.backendOf(ev))
 		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
@@ -536,6 +578,9 @@ func (s *State) clock(t time.Time) {
 			if k < oldest {
 				s.cells -= len(m)
 				delete(s.slots, k)
+				if k == s.curSlot {
+					s.cur = nil
+				}
 			}
 		}
 	}
@@ -578,10 +623,14 @@ func (s *State) record(t time.Time, n int32, d delta) {
 	if k < s.oldest {
 		return
 	}
-	m := s.slots[k]
-	if m == nil {
-		m = map[int32]*delta{}
-		s.slots[k] = m
+	m := s.cur
+	if k != s.curSlot || m == nil {
+		m = s.slots[k]
+		if m == nil {
+			m = map[int32]*delta{}
+			s.slots[k] = m
+		}
+		s.cur, s.curSlot = m, k // most changes go to the newest slot
 	}
 	p := m[n]
 	if p == nil && s.cells >= maxSlotCells {
