@@ -189,13 +189,13 @@ func (s *State) Durations(f Filter) Durations {
 		if !f.Match(nm) {
 			continue
 		}
-		all.Merge(k)
+		all.Merge(*k)
 		a := apps[nm.App]
 		if a == nil {
 			a = &sketch{}
 			apps[nm.App] = a
 		}
-		a.Merge(k)
+		a.Merge(*k)
 	}
 	d := Durations{All: all.stats("")}
 	for name, k := range apps {
@@ -207,6 +207,9 @@ func (s *State) Durations(f Filter) Durations {
 
 func (s *State) addDuration(n int32, d time.Duration) {
 	k := s.durs[n]
+	if k == nil {
+		k = &sketch{}
+		s.durs[n] = k
+	}
 	k.Add(d)
-	s.durs[n] = k
 }

@@ -122,8 +122,9 @@ func (s *State) snapshot() snapshot {
 	peak.Stair, peak.Tail = slices.Clone(peak.Stair), slices.Clone(peak.Tail)
 	sn.Peak = &peak
 	for n, k := range s.durs {
-		k.Counts = maps.Clone(k.Counts)
-		sn.Durations = append(sn.Durations, snapDuration{n, k})
+		c := *k
+		c.Counts, c.Upto = maps.Clone(k.Counts), slices.Clone(k.Upto)
+		sn.Durations = append(sn.Durations, snapDuration{n, c})
 	}
 	for k, st := range s.failTable {
 		sn.FailTable = append(sn.FailTable, snapFail{k, st})
@@ -200,7 +201,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if !valid(d.Name) {
 			return errors.New("inconsistent record: unknown duration name")
 		}
-		s.durs[d.Name] = d.Sketch
+		s.durs[d.Name] = &d.Sketch
 	}
 	for _, f := range sn.FailTable {
 		if f.Key.Category == "" { // recorded before events carried it

@@ -33,13 +33,17 @@ type Config struct {
 
 // State is the tracker. The zero value is not ready; use New.
 type State struct {
-	cfg    Config
-	res    int64 // resolution in seconds
-	names  []Names
-	index  map[Names]int32
-	tally  []tally                // by name index
-	values [3]map[string]struct{} // the databases, users and applications in names
-	cells  int                    // (slot, name) cells in slots
+	cfg   Config
+	res   int64 // resolution in seconds
+	names []Names
+	index map[Names]int32
+	tally []tally // by name index
+	// The names name was last asked for, and their index.
+	lastNames Names
+	lastName  int32
+	hasLast   bool
+	values    [3]map[string]struct{} // the databases, users and applications in names
+	cells     int                    // (slot, name) cells in slots
 
 	sessions map[backend]session         // open sessions by backend
 	anon     map[[2]string][]anonSession // sessions without PIDs, by database and user
@@ -70,7 +74,7 @@ type State struct {
 	replaced   int            // sessions ended by PID reuse without a disconnection line
 
 	peak      peakCurve            // exact peak of open sessions (peak.go)
-	durs      map[int32]sketch     // session times by name (durations.go)
+	durs      map[int32]*sketch    // session times by name (durations.go)
 	failTable map[failKey]failStat // failures by reason and who (failures.go)
 	lostKeys  map[string]failKey   // by reset reason: built once, not per reset
 }
@@ -193,7 +197,7 @@ func New(cfg Config) *State {
 		slots:     map[int64]map[int32]*delta{},
 		values:    [3]map[string]struct{}{{}, {}, {}},
 
-		durs:      map[int32]sketch{},
+		durs:      map[int32]*sketch{},
 		failTable: map[failKey]failStat{},
 	}
 }
@@ -232,8 +236,18 @@ func orUnknown(s string) string {
 	return s
 }
 
-// name returns the index of n, as NamesOf gives it.
+// name returns the index of n, as NamesOf gives it. A name's index never
+// changes, so the last one is kept: a busy log repeats its names.
 func (s *State) name(n Names) int32 {
+	if s.hasLast && n == s.lastNames {
+		return s.lastName
+	}
+	i := s.lookupName(n)
+	s.lastNames, s.lastName, s.hasLast = n, i, true
+	return i
+}
+
+func (s *State) lookupName(n Names) int32 {
 	if i, ok := s.index[n]; ok {
 		return i
 	}
