@@ -200,29 +200,45 @@ var (
 // inside a name, see fields.agrees).
 func parseDisconnect(b []byte, ev *Event, nt *interner) bool {
 	k := bytes.Index(b, pUser)
-	if k < 0 || !bytes.Contains(b[k:], pDatabase) || !bytes.Contains(b[k:], pHost) {
+	if k < 0 {
 		return false
 	}
 	d, ok := parseSessionTime(b[:k])
 	if !ok {
 		return false
 	}
+	// Each marker is looked for once: the port is the last " port=" if
+	// digits follow it, the host the last " host=" before it, the
+	// database the first " database=" before that. " host=" and
+	// " database=" must both be there, even where they do not split.
+	b = b[k+len(pUser):]
+	port := lastIndex(b, pPort)
+	if port >= 0 && !digits(b[port+len(pPort):]) {
+		port = -1
+	}
+	end := len(b)
+	if port >= 0 {
+		end = port
+	}
+	host := lastIndex(b[:end], pHost)
+	if host < 0 {
+		return false // none before a port, and none in one (digits)
+	}
+	db := bytes.Index(b[:host], pDatabase)
+	if db < 0 && !bytes.Contains(b[host:], pDatabase) {
+		return false
+	}
 	ev.Kind = Disconnect
 	ev.Duration = d
-	b = b[k+len(pUser):]
-	if k := lastIndex(b, pPort); k >= 0 && digits(b[k+len(pPort):]) {
-		ev.Port = nt.str(b[k+len(pPort):])
-		b = b[:k]
+	if port >= 0 {
+		ev.Port = nt.str(b[port+len(pPort):])
 	}
-	if k := lastIndex(b, pHost); k >= 0 {
-		ev.Host = nt.str(b[k+len(pHost):])
-		b = b[:k]
+	ev.Host = nt.str(b[host+len(pHost) : end])
+	if db >= 0 {
+		ev.DB = nt.str(b[db+len(pDatabase) : host])
+		host = db
 	}
-	if k := bytes.Index(b, pDatabase); k >= 0 {
-		ev.DB = nt.str(b[k+len(pDatabase):])
-		b = b[:k]
-	}
-	ev.User = nt.str(b)
+	ev.User = nt.str(b[:host])
 	return true
 }
 

@@ -231,6 +231,18 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 				return false
 			}
 			pos = len(b)
+		case t.esc == 'p' && t.pad == 0 && !isDigit(p.toks[ti+1].lit[0]):
+			// A PID is digits, and its literal cannot start among them:
+			// the first place it follows is where the digits end, or
+			// the value would hold a non-digit.
+			end := pos
+			for end < len(b) && isDigit(b[end]) {
+				end++
+			}
+			if !bytes.HasPrefix(b[end:], p.toks[ti+1].lit) || !m.value(t, b[pos:end]) {
+				return false
+			}
+			pos = end
 		default:
 			from := pos
 			if t.esc == 'h' {
@@ -588,3 +600,5 @@ func sameName(v string, name, p []byte, mode int) bool {
 	}
 	return bytes.Contains(p, []byte(v))
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
