@@ -54,6 +54,8 @@ type State struct {
 	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
 	cur     map[int32]*delta           // slots[curSlot], the slot last changed; nil when unknown
 	curSlot int64
+	curCell *delta // cur's cell of curName, the names last changed; nil when unknown
+	curName int32
 	newest  time.Time
 	oldest  int64 // slots before this are gone
 	hasTime bool
@@ -383,12 +385,17 @@ func (s *State) resetOrigin(out *Outcome, lost failKey) {
 func (s *State) connect(out *Outcome) {
 	ev := out.Event
 	if ev.PID != 0 {
-		if o, ok := s.claimPending(ev); ok && ev.Port == "" {
+		o, received := s.claimPending(ev)
+		if received && ev.Port == "" {
 			ev.Port = o.port
 		}
-		if _, ok := s.sessions[s.backendOf(ev)]; ok {
-			s.end(s.backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
-			s.replaced++
+		// A "connection received" ended any session of its PID (Apply),
+		// and only a connect starts one: after one, there is none.
+		if !received {
+			if _, ok := s.sessions[s.backendOf(ev)]; ok {
+				s.end(s.backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
+				s.replaced++
+			}
 		}
 	}
 	n := s.name(NamesOf(ev))
@@ -593,7 +600,7 @@ func (s *State) clock(t time.Time) {
 				s.cells -= len(m)
 				delete(s.slots, k)
 				if k == s.curSlot {
-					s.cur = nil
+					s.cur, s.curCell = nil, nil
 				}
 			}
 		}
@@ -637,15 +644,29 @@ func (s *State) record(t time.Time, n int32, d delta) {
 	if k < s.oldest {
 		return
 	}
-	m := s.cur
-	if k != s.curSlot || m == nil {
-		m = s.slots[k]
+	// Most changes go to the newest slot, and on a busy log to the cell
+	// of the names changed last.
+	if k != s.curSlot || s.cur == nil {
+		m := s.slots[k]
 		if m == nil {
 			m = map[int32]*delta{}
 			s.slots[k] = m
 		}
-		s.cur, s.curSlot = m, k // most changes go to the newest slot
+		s.cur, s.curSlot, s.curCell = m, k, nil
 	}
+	p := s.curCell
+	if p == nil || n != s.curName {
+		p = s.cell(s.cur, n)
+		s.curCell, s.curName = p, n
+	}
+	p.connects += d.connects
+	p.disconnects += d.disconnects
+	p.net += d.net
+}
+
+// cell returns the changes of name n in slot m, added if new: those of
+// Other past maxSlotCells.
+func (s *State) cell(m map[int32]*delta, n int32) *delta {
 	p := m[n]
 	if p == nil && s.cells >= maxSlotCells {
 		n = s.other()
@@ -656,7 +677,5 @@ func (s *State) record(t time.Time, n int32, d delta) {
 		m[n] = p
 		s.cells++
 	}
-	p.connects += d.connects
-	p.disconnects += d.disconnects
-	p.net += d.net
+	return p
 }
