@@ -1,6 +1,7 @@
 package aggregate_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -92,5 +93,37 @@ func TestClearedKeepsOrigins(t *testing.T) {
 	}
 	if got := st.Summary(aggregate.Filter{}); got.Active != 1 || st.Summary(aggregate.Filter{User: "alice"}).Active != 1 {
 		t.Errorf("after a clear and pod-2's disconnect: %+v; want alice's session open", got)
+	}
+}
+
+// A backend is kept by its origin and PID packed in one key: a PID
+// PostgreSQL cannot print (it prints a C int) is no PID, not another
+// backend's. A session on PID 7 and one on PID 2^32+7 are two sessions.
+func TestPIDOutOfRange(t *testing.T) {
+	st := aggregate.New(aggregate.Config{})
+	apply(st,
+		connect(7, "a", "alice", "psql"),
+		connect(1<<32+7, "b", "bob", "psql"),
+		connect(-7, "c", "carol", "psql"),
+		from("pod-2", connect(7, "d", "dave", "psql")),
+	)
+	if got := st.Summary(aggregate.Filter{}); got.Active != 4 || got.Replaced != 0 {
+		t.Fatalf("active %d, replaced %d; want 4, 0", got.Active, got.Replaced)
+	}
+	out := apply(st, disconnect(1<<32+7, "b", "bob"), disconnect(-7, "c", "carol"))
+	if out[0].Unknown || out[1].Unknown || st.Summary(aggregate.Filter{DB: "a"}).Active != 1 {
+		t.Errorf("the out-of-range PIDs' disconnects: unknown %v, %v; alice's session open: %d", out[0].Unknown, out[1].Unknown, st.Summary(aggregate.Filter{DB: "a"}).Active)
+	}
+	// A record whose session PID the state could not key is refused.
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(b, []byte(`"pid":7,`), []byte(`"pid":4294967303,`), 1)
+	if bytes.Equal(bad, b) {
+		t.Fatalf("no session with pid 7 in %s", b)
+	}
+	if err := json.Unmarshal(bad, aggregate.New(aggregate.Config{})); err == nil {
+		t.Error("a record with a session PID over 2^32 was read")
 	}
 }

@@ -4,6 +4,7 @@
 package aggregate
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -115,13 +116,19 @@ type origin struct {
 // when the log comes from several (Event.Origin: a pod, a host), by its
 // index in State.origNames. Two ints, not a string: the key of every
 // map lookup of a session, hashed as plain memory.
-type backend struct {
-	origin, pid int
-}
+type backend uint64
 
 func (s *State) backendOf(ev *parse.Event) backend {
-	return backend{s.originIndex(ev.Origin), ev.PID}
+	return s.backendAt(s.originIndex(ev.Origin), ev.PID)
 }
+
+// backendAt packs an origin index and a PID into one key.
+func (s *State) backendAt(origin, pid int) backend {
+	return backend(uint64(origin)<<32 | uint64(uint32(pid)))
+}
+
+func (b backend) origin() int { return int(b >> 32) }
+func (b backend) pid() int    { return int(b & math.MaxUint32) }
 
 // originIndex returns the index of an origin name in s.origNames, adding
 // it if it is new; the empty name (one server) is 0.
@@ -170,6 +177,10 @@ const (
 	maxSlotCells = 1 << 17 // timeline cells (slot, name); past it, (slot, Other)
 	maxFailNames = 1 << 12 // (name, reason) failure counts; past it, (Other, Other)
 )
+
+// maxPID is the largest PID a backend is kept by (backend): PostgreSQL
+// prints its PID as a C int, so a larger one, or a negative one, is none.
+const maxPID = math.MaxUint32
 
 // maxPending bounds the "connection received" lines kept while waiting
 // for their session; probes and cancel requests never get one.
@@ -299,6 +310,9 @@ func (s *State) other() int32 {
 // Apply adds one event to the state. It fills in the event's application
 // name, host and port from its session where the line did not carry them.
 func (s *State) Apply(ev *parse.Event) Outcome {
+	if ev.PID < 0 || ev.PID > maxPID {
+		ev.PID = 0 // not a PID the server prints (an int): none
+	}
 	out := Outcome{Event: ev}
 	switch ev.Kind {
 	case parse.Connect, parse.Disconnect, parse.Failure:
@@ -368,14 +382,14 @@ func (s *State) resetOrigin(out *Outcome, lost failKey) {
 	ev := out.Event
 	origin := s.originIndex(ev.Origin)
 	for b, ss := range s.sessions {
-		if b.origin == origin {
+		if b.origin() == origin {
 			s.lost(lost, ss.name, ss.host, ev.Time)
 			s.end(b, ev.Time)
 			out.Ended++
 		}
 	}
 	for b := range s.pending {
-		if b.origin == origin {
+		if b.origin() == origin {
 			delete(s.pending, b)
 		}
 	}
