@@ -1,6 +1,9 @@
 package parse
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDetailCause(t *testing.T) {
 	const pw = reasonPassword
@@ -79,6 +82,64 @@ func TestPattern(t *testing.T) {
 	} {
 		if h, tl := pattern(tc.id); h != tc.head || tl != tc.tail {
 			t.Errorf("pattern(%q) = %q, %q; want %q, %q", tc.id, h, tl, tc.head, tc.tail)
+		}
+	}
+}
+
+// hasStart compares a start's first bytes as a number before its text:
+// it says what strings.HasPrefix says, for starts and messages shorter
+// than four bytes too.
+func TestHasStart(t *testing.T) {
+	texts := []string{"ab", "abc", "abcd", "abcdef", "st", "starting PostgreSQL ", "é\x00", "\xff\xfe\xfd\xfc\xfb"}
+	var starts []start
+	for _, s := range texts {
+		starts = addStart(starts, s)
+	}
+	if len(addStart(starts, "abc")) != len(starts) {
+		t.Error("addStart added a start twice")
+	}
+	for _, msg := range []string{"", "a", "ab", "abx", "abc", "abce", "abcd", "abcdefg", "s", "st", "statement: x", "starting PostgreSQL 15", "é", "é\x00x", "\xff\xfe\xfd\xfc", "\xff\xfe\xfd\xfc\xfb!"} {
+		want := false
+		for _, s := range texts {
+			want = want || strings.HasPrefix(msg, s)
+		}
+		if got := hasStart([]byte(msg), starts); got != want {
+			t.Errorf("hasStart(%q) = %v, want %v", msg, got, want)
+		}
+	}
+}
+
+// logEventStart's table of first bytes never turns away a message that
+// starts like an event, in English or any language of the catalogs, and
+// says what a look at every start says of other messages.
+func TestLogEventStart(t *testing.T) {
+	var texts []string
+	for c := range 256 {
+		for _, s := range append(append([]start(nil), logStarts[c]...), local.starts[c]...) {
+			texts = append(texts, s.text)
+		}
+	}
+	if len(texts) < 50 {
+		t.Fatalf("only %d starts: are the catalogs read?", len(texts))
+	}
+	naive := func(msg string) bool {
+		for _, s := range texts {
+			if len(msg) >= 2 && strings.HasPrefix(msg, s) {
+				return true
+			}
+		}
+		return false
+	}
+	msgs := []string{"statement: select 1", "starting", "checkpoint starting: time", "duration: 0.5 ms", "conn", "", "x"}
+	for _, s := range texts {
+		msgs = append(msgs, s, s+"x", s[:len(s)-1])
+		if len(s) > 5 {
+			msgs = append(msgs, s[:4]+"!"+s[5:])
+		}
+	}
+	for _, msg := range msgs {
+		if got, want := logEventStart([]byte(msg)), naive(msg); got != want {
+			t.Errorf("logEventStart(%q) = %v, want %v", msg, got, want)
 		}
 	}
 }

@@ -158,7 +158,7 @@ type localCatalog struct {
 	byLast             [256][]string              // the words by their last byte
 	detailWords        map[string]bool            // the DETAIL label in every language
 	unknown            map[string]bool            // "[unknown]" in every language
-	starts             [256][]string              // how translated LOG events start (logEventStart)
+	starts             [256][]start               // how translated LOG events start (logEventStart)
 }
 
 var local = func() (l localCatalog) {
@@ -237,19 +237,8 @@ func (l *localCatalog) addStart(e *catalogEntry) {
 	}
 	s = s[:min(len(s), 16)]
 	for _, v := range []string{s, strings.ReplaceAll(s, `"`, `""`), strings.ReplaceAll(s, `"`, `\"`)} {
-		if !containsString(l.starts[v[0]], v) {
-			l.starts[v[0]] = append(l.starts[v[0]], v)
-		}
+		l.starts[v[0]] = addStart(l.starts[v[0]], v)
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // translatedWord returns the severity of a translated severity word or

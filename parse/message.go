@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"time"
 )
@@ -47,15 +48,58 @@ var resets = []struct {
 // logStarts are the beginnings of every English LOG message that can be
 // an event: a cheap test that lets the readers skip the lines and records
 // that cannot be one. The translated ones are in local.starts.
-var logStarts = func() (t [256][]string) {
+var logStarts = func() (t [256][]start) {
 	for _, s := range []string{
 		"connection ", "replication connection ", "disconnection: ", "starting PostgreSQL ",
 		"database system ", "received immediate shutdown", "terminating any other ", "all server processes ",
 	} {
-		t[s[0]] = append(t[s[0]], s)
+		t[s[0]] = addStart(t[s[0]], s)
 	}
 	return t
 }()
+
+// A start is how a LOG event's message starts, with its first four bytes
+// (fewer when it is shorter) as a number, compared before the text.
+type start struct {
+	text       string
+	head, mask uint32 // the first bytes of text, little-endian; the bits of those it has
+}
+
+// startHeads has a bit set for the first four bytes of every start
+// (hashed; a bit may stand for other bytes too): most lines are
+// statements, whose messages share a byte or three with a start
+// ("statement: ", "starting PostgreSQL ") but seldom four, and are told
+// apart by one look at a table that stays in the cache. shortStarts is
+// set when a start is shorter than four bytes: then the table is not
+// used.
+var (
+	startHeads  [1 << 16 / 64]uint64
+	shortStarts bool
+)
+
+func headBit(head uint32) (int, uint64) {
+	h := (head * 0x9e3779b1) >> 16
+	return int(h / 64), 1 << (h % 64)
+}
+
+// addStart adds s to the starts of its first byte, unless it is there.
+func addStart(starts []start, s string) []start {
+	for _, x := range starts {
+		if x.text == s {
+			return starts
+		}
+	}
+	var b [4]byte
+	n := copy(b[:], s)
+	head := binary.LittleEndian.Uint32(b[:])
+	if n < 4 {
+		shortStarts = true
+	} else {
+		i, bit := headBit(head)
+		startHeads[i] |= bit
+	}
+	return append(starts, start{text: s, head: head, mask: uint32(1<<(8*n) - 1)})
+}
 
 // logEventStart reports whether a LOG message starting with msg may be an
 // event (msg may run on past the message: only its start is looked at).
@@ -65,15 +109,25 @@ func logEventStart(msg []byte) bool {
 	if len(msg) < 2 {
 		return false
 	}
+	if len(msg) >= 4 && !shortStarts {
+		if i, bit := headBit(binary.LittleEndian.Uint32(msg)); startHeads[i]&bit == 0 {
+			return false
+		}
+	}
 	return hasStart(msg, logStarts[msg[0]]) || hasStart(msg, local.starts[msg[0]])
 }
 
-// hasStart reports whether msg (two bytes at least) starts with one of
-// starts, which start with its first byte: their second bytes are
-// compared before the rest.
-func hasStart(msg []byte, starts []string) bool {
-	for _, s := range starts {
-		if len(msg) >= len(s) && (len(s) < 2 || s[1] == msg[1]) && string(msg[:len(s)]) == s {
+// hasStart reports whether msg starts with one of starts.
+func hasStart(msg []byte, starts []start) bool {
+	if len(starts) == 0 {
+		return false
+	}
+	var b [4]byte
+	copy(b[:], msg)
+	head := binary.LittleEndian.Uint32(b[:])
+	for i := range starts {
+		s := &starts[i]
+		if head&s.mask == s.head && len(msg) >= len(s.text) && string(msg[:len(s.text)]) == s.text {
 			return true
 		}
 	}
