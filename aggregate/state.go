@@ -114,8 +114,8 @@ type origin struct {
 
 // A backend is a server process: its PID, and the server it runs on
 // when the log comes from several (Event.Origin: a pod, a host), by its
-// index in State.origNames. Two ints, not a string: the key of every
-// map lookup of a session, hashed as plain memory.
+// index in State.origNames; packed in one uint64 (origin << 32 | PID), the
+// key of every session lookup, which the runtime hashes fastest.
 type backend uint64
 
 func (s *State) backendOf(ev *parse.Event) backend {
@@ -179,7 +179,8 @@ const (
 )
 
 // maxPID is the largest PID a backend is kept by (backend): PostgreSQL
-// prints its PID as a C int, so a larger one, or a negative one, is none.
+// prints its PID as a C int, so one past 32 bits, or a negative one, is
+// none (Apply reads it as no PID).
 const maxPID = math.MaxUint32
 
 // maxPending bounds the "connection received" lines kept while waiting

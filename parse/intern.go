@@ -41,7 +41,7 @@ func (n *interner) str(b []byte) string {
 
 // internHash picks the slot of b from its length and its first and last
 // eight bytes (all of a shorter one): names that differ mostly differ
-// there, and a hash of every byte cost a tenth of reading an event.
+// there, and FNV over every byte was 9 % of a worker's event reading.
 func internHash(b []byte) uint64 {
 	h := uint64(len(b))
 	if len(b) >= 8 {

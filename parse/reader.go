@@ -91,8 +91,8 @@ func (r *Reader) Read() (Event, error) {
 	return *ev, nil
 }
 
-// next is Read returning the Reader's own event, which the next read
-// overwrites.
+// next is Read without the copy: the event is the decoder's own or the
+// one a scan worker read, valid until the next read.
 func (r *Reader) next() (*Event, error) {
 	if r.err != nil {
 		return nil, r.err
