@@ -55,6 +55,7 @@ type State struct {
 	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
 	cur     map[int32]*delta           // slots[curSlot], the slot last changed; nil when unknown
 	curSlot int64
+	curFrom int64  // where curSlot starts, in Unix seconds
 	curCell *delta // cur's cell of curName, the names last changed; nil when unknown
 	curName int32
 	newest  time.Time
@@ -655,19 +656,20 @@ func (s *State) record(t time.Time, n int32, d delta) {
 	if t.IsZero() {
 		return
 	}
-	k := s.slot(t)
-	if k < s.oldest {
-		return
-	}
 	// Most changes go to the newest slot, and on a busy log to the cell
-	// of the names changed last.
-	if k != s.curSlot || s.cur == nil {
+	// of the names changed last: neither is looked up (nor divided for)
+	// again.
+	if u := t.Unix(); s.cur == nil || u < s.curFrom || u-s.curFrom >= s.res {
+		k := s.slot(t)
+		if k < s.oldest {
+			return
+		}
 		m := s.slots[k]
 		if m == nil {
 			m = map[int32]*delta{}
 			s.slots[k] = m
 		}
-		s.cur, s.curSlot, s.curCell = m, k, nil
+		s.cur, s.curSlot, s.curFrom, s.curCell = m, k, k*s.res, nil
 	}
 	p := s.curCell
 	if p == nil || n != s.curName {
