@@ -103,8 +103,8 @@ func addStart(starts []start, s string) []start {
 
 // logEventStart reports whether a LOG message starting with msg may be an
 // event (msg may run on past the message: only its start is looked at).
-// Every line of a log pays for it: most lines are looked at by their
-// first byte only.
+// Every line of a log pays for it: most lines are turned away by one
+// look at startHeads.
 func logEventStart(msg []byte) bool {
 	if len(msg) < 2 {
 		return false
