@@ -105,7 +105,7 @@ func (s *State) snapshot() snapshot {
 		sn.Tally[i] = [3]int{t.active, t.connects, t.disconnects}
 	}
 	for b, ss := range s.sessions {
-		sn.Sessions = append(sn.Sessions, snapSession{b.pid(), s.originName(b.origin()), ss.name, ss.start, ss.host, ss.seq})
+		sn.Sessions = append(sn.Sessions, snapSession{b.pid(), s.origNames[b.origin()], ss.name, ss.start, ss.host, ss.seq})
 	}
 	for k, c := range s.failures {
 		sn.Failures = append(sn.Failures, snapFailure{k.name, k.reason, c})
@@ -163,7 +163,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		if ss.PID <= 0 || ss.PID > maxPID {
 			return errors.New("inconsistent record: a session's PID is out of range")
 		}
-		s.sessions[s.backendAt(s.originIndex(ss.Origin), ss.PID)] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
+		s.sessions[backendAt(s.originIndex(ss.Origin), ss.PID)] = session{name: ss.Name, start: ss.Start, host: ss.Host, seq: ss.Seq}
 	}
 	for _, f := range sn.Failures {
 		if !valid(f.Name) {

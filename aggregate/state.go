@@ -53,10 +53,9 @@ type State struct {
 	ended    map[reasonKey]int // sessions a server reset ended, by name and reset reason
 
 	slots   map[int64]map[int32]*delta // timeline: slot of the instant (Unix time / resolution) → changes by name
-	cur     map[int32]*delta           // slots[curSlot], the slot last changed; nil when unknown
-	curSlot int64
-	curFrom int64  // where curSlot starts, in Unix seconds
-	curCell *delta // cur's cell of curName, the names last changed; nil when unknown
+	cur     map[int32]*delta           // the slot last changed; nil when unknown
+	curFrom int64                      // where cur's slot starts, in Unix seconds
+	curCell *delta                     // cur's cell of curName, the names last changed; nil when unknown
 	curName int32
 	newest  time.Time
 	oldest  int64 // slots before this are gone
@@ -67,7 +66,8 @@ type State struct {
 	// sessions of its own server alone.
 	origin  string
 	origins bool
-	// The names of the origins of backends (backend.origin), by index.
+	// The names of the origins of backends (backend.origin), by index;
+	// 0 is the empty one.
 	origNames  []string
 	origIndex  map[string]int
 	lastOrig   string // the origin last looked up, and its index
@@ -120,11 +120,11 @@ type origin struct {
 type backend uint64
 
 func (s *State) backendOf(ev *parse.Event) backend {
-	return s.backendAt(s.originIndex(ev.Origin), ev.PID)
+	return backendAt(s.originIndex(ev.Origin), ev.PID)
 }
 
 // backendAt packs an origin index and a PID into one key.
-func (s *State) backendAt(origin, pid int) backend {
+func backendAt(origin, pid int) backend {
 	return backend(uint64(origin)<<32 | uint64(uint32(pid)))
 }
 
@@ -142,23 +142,12 @@ func (s *State) originIndex(name string) int {
 	}
 	i, ok := s.origIndex[name]
 	if !ok {
-		if len(s.origNames) == 0 {
-			s.origNames = append(s.origNames, "")
-		}
 		i = len(s.origNames)
 		s.origNames = append(s.origNames, name)
 		s.origIndex[name] = i
 	}
 	s.lastOrig, s.lastOrigIx = name, i
 	return i
-}
-
-// originName is the name of an origin index.
-func (s *State) originName(i int) string {
-	if i == 0 {
-		return ""
-	}
-	return s.origNames[i]
 }
 
 // A reasonKey counts failures by name and reason, for Summary.
@@ -206,6 +195,7 @@ func New(cfg Config) *State {
 		sessions:  map[backend]session{},
 		anon:      map[[2]string][]anonSession{},
 		pending:   map[backend]origin{},
+		origNames: []string{""},
 		origIndex: map[string]int{},
 		failures:  map[reasonKey]int{},
 		ended:     map[reasonKey]int{},
@@ -400,16 +390,17 @@ func (s *State) resetOrigin(out *Outcome, lost failKey) {
 
 func (s *State) connect(out *Outcome) {
 	ev := out.Event
+	b := s.backendOf(ev)
 	if ev.PID != 0 {
-		o, received := s.claimPending(ev)
+		o, received := s.claimPending(ev, b)
 		if received && ev.Port == "" {
 			ev.Port = o.port
 		}
 		// A "connection received" ended any session of its PID (Apply),
 		// and only a connect starts one: after one, there is none.
 		if !received {
-			if _, ok := s.sessions[s.backendOf(ev)]; ok {
-				s.end(s.backendOf(ev), ev.Time) // PID reuse: the new session replaces the old
+			if _, ok := s.sessions[b]; ok {
+				s.end(b, ev.Time) // PID reuse: the new session replaces the old
 				s.replaced++
 			}
 		}
@@ -429,11 +420,12 @@ func (s *State) connect(out *Outcome) {
 		s.anon[k] = append(s.anon[k], anonSession{name: n, seq: seq, start: s.stamp(ev.Time)})
 		return
 	}
-	s.sessions[s.backendOf(ev)] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
+	s.sessions[b] = session{name: n, start: s.stamp(ev.Time), host: ev.Host, seq: seq}
 }
 
 func (s *State) disconnect(out *Outcome) {
 	ev := out.Event
+	b := s.backendOf(ev)
 	if ev.PID == 0 {
 		k := [2]string{ev.DB, ev.User}
 		if list := s.anon[k]; len(list) > 0 {
@@ -445,8 +437,8 @@ func (s *State) disconnect(out *Outcome) {
 			s.close(n, ev)
 			return
 		}
-	} else if ss, ok := s.sessions[s.backendOf(ev)]; ok {
-		delete(s.sessions, s.backendOf(ev))
+	} else if ss, ok := s.sessions[b]; ok {
+		delete(s.sessions, b)
 		if ev.Host == "" {
 			ev.Host = ss.host
 		}
@@ -474,12 +466,12 @@ func (s *State) close(n int32, ev *parse.Event) {
 	s.addDuration(n, ev.Duration)
 }
 
-// claimPending takes the "connection received" of ev's PID, if one is
-// waiting, and fills ev's host from it.
-func (s *State) claimPending(ev *parse.Event) (origin, bool) {
-	o, ok := s.pending[s.backendOf(ev)]
+// claimPending takes the "connection received" of ev's backend b, if
+// one is waiting, and fills ev's host from it.
+func (s *State) claimPending(ev *parse.Event, b backend) (origin, bool) {
+	o, ok := s.pending[b]
 	if ok {
-		delete(s.pending, s.backendOf(ev))
+		delete(s.pending, b)
 		if ev.Host == "" {
 			ev.Host = o.host
 		}
@@ -489,12 +481,13 @@ func (s *State) claimPending(ev *parse.Event) (origin, bool) {
 
 func (s *State) failure(out *Outcome) {
 	ev := out.Event
+	b := s.backendOf(ev)
 	if ev.PID != 0 {
-		s.claimPending(ev)
+		s.claimPending(ev, b)
 	}
 	n := int32(-1)
-	if ss, ok := s.sessions[s.backendOf(ev)]; ok && ev.PID != 0 {
-		delete(s.sessions, s.backendOf(ev))
+	if ss, ok := s.sessions[b]; ok && ev.PID != 0 {
+		delete(s.sessions, b)
 		if ev.AfterAuth && !ss.carried {
 			// Refused after "connection authorized": never a session.
 			n = ss.name
@@ -615,7 +608,7 @@ func (s *State) clock(t time.Time) {
 			if k < oldest {
 				s.cells -= len(m)
 				delete(s.slots, k)
-				if k == s.curSlot {
+				if k*s.res == s.curFrom {
 					s.cur, s.curCell = nil, nil
 				}
 			}
@@ -669,7 +662,7 @@ func (s *State) record(t time.Time, n int32, d delta) {
 			m = map[int32]*delta{}
 			s.slots[k] = m
 		}
-		s.cur, s.curSlot, s.curFrom, s.curCell = m, k, k*s.res, nil
+		s.cur, s.curFrom, s.curCell = m, k*s.res, nil
 	}
 	p := s.curCell
 	if p == nil || n != s.curName {
