@@ -103,7 +103,7 @@ func TestHasStart(t *testing.T) {
 		for _, s := range texts {
 			want = want || strings.HasPrefix(msg, s)
 		}
-		if got := hasStart([]byte(msg), starts); got != want {
+		if got := hasStart([]byte(msg), headOf(msg), starts); got != want {
 			t.Errorf("hasStart(%q) = %v, want %v", msg, got, want)
 		}
 	}

@@ -89,9 +89,7 @@ func addStart(starts []start, s string) []start {
 			return starts
 		}
 	}
-	var b [4]byte
-	n := copy(b[:], s)
-	head := binary.LittleEndian.Uint32(b[:])
+	head, n := headOf(s), min(len(s), 4)
 	if n < 4 {
 		shortStarts = true
 	} else {
@@ -109,22 +107,25 @@ func logEventStart(msg []byte) bool {
 	if len(msg) < 2 {
 		return false
 	}
+	head := headOf(msg)
 	if len(msg) >= 4 && !shortStarts {
-		if i, bit := headBit(binary.LittleEndian.Uint32(msg)); startHeads[i]&bit == 0 {
+		if i, bit := headBit(head); startHeads[i]&bit == 0 {
 			return false
 		}
 	}
-	return hasStart(msg, logStarts[msg[0]]) || hasStart(msg, local.starts[msg[0]])
+	return hasStart(msg, head, logStarts[msg[0]]) || hasStart(msg, head, local.starts[msg[0]])
 }
 
-// hasStart reports whether msg starts with one of starts.
-func hasStart(msg []byte, starts []start) bool {
-	if len(starts) == 0 {
-		return false
-	}
-	var b [4]byte
-	copy(b[:], msg)
-	head := binary.LittleEndian.Uint32(b[:])
+// headOf returns the first four bytes of b (zeros past its end), little-endian.
+func headOf[T string | []byte](b T) uint32 {
+	var h [4]byte
+	copy(h[:], b)
+	return binary.LittleEndian.Uint32(h[:])
+}
+
+// hasStart reports whether msg, whose first bytes are head (headOf),
+// starts with one of starts.
+func hasStart(msg []byte, head uint32, starts []start) bool {
 	for i := range starts {
 		s := &starts[i]
 		if head&s.mask == s.head && len(msg) >= len(s.text) && string(msg[:len(s.text)]) == s.text {

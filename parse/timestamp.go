@@ -128,10 +128,8 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 	// A busy log has many stamps in a second: one read before is not
 	// checked and computed again.
 	same := c.secLoc != nil && string(b[:19]) == string(c.sec[:])
-	if !same && (b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':') {
-		return time.Time{}, false
-	}
-	if !same && (!digits(b[0:4]) || !digits(b[5:7]) || !digits(b[8:10]) || !digits(b[11:13]) || !digits(b[14:16]) || !digits(b[17:19])) {
+	if !same && (b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' ||
+		!digits(b[0:4]) || !digits(b[5:7]) || !digits(b[8:10]) || !digits(b[11:13]) || !digits(b[14:16]) || !digits(b[17:19])) {
 		return time.Time{}, false
 	}
 	rest := b[19:]
