@@ -106,3 +106,86 @@ func BenchmarkPreParse(b *testing.B) {
 		pp.preParse(blk)
 	}
 }
+
+// benchBlocks cuts up to 64 MB of benchLog into blocks of whole lines, as
+// the pipeline does, and scans them: BenchmarkScanAll and
+// BenchmarkPreParseAll read new lines on every block, as a worker does,
+// where BenchmarkScan and BenchmarkPreParse read one block again and
+// again (with its bytes in the cache and its branches learnt).
+func benchBlocks(b *testing.B) []*block {
+	data := benchLog(b)
+	data = data[:bytes.LastIndexByte(data[:min(len(data), 64<<20)], '\n')+1]
+	var blks []*block
+	for len(data) > 0 {
+		k := bytes.LastIndexByte(data[:min(len(data), blockSize)], '\n') + 1
+		blk := &block{buf: data[:k], pfx: compilePrefix(knownPrefixes[0])}
+		blk.scan()
+		blks = append(blks, blk)
+		data = data[k:]
+	}
+	return blks
+}
+
+func BenchmarkScanAll(b *testing.B) {
+	blks := benchBlocks(b)
+	b.SetBytes(int64(len(blks) * blockSize))
+	for b.Loop() {
+		for _, blk := range blks {
+			blk.scan()
+		}
+	}
+}
+
+func BenchmarkPreParseAll(b *testing.B) {
+	blks := benchBlocks(b)
+	var pp preParser
+	var evs [maxBlocks][]Event // the events of the blocks in flight, as in the pipeline
+	pre := func(i int, blk *block) {
+		blk.evs = evs[i%maxBlocks]
+		pp.preParse(blk)
+		evs[i%maxBlocks], blk.evs = blk.evs, nil
+	}
+	n := 0
+	for i, blk := range blks {
+		pre(i, blk)
+		n += len(evs[i%maxBlocks])
+	}
+	b.SetBytes(int64(len(blks) * blockSize))
+	for b.Loop() {
+		for i, blk := range blks {
+			pre(i, blk)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
+	b.Run("scanned", func(b *testing.B) { // each block scanned just before, as a worker does
+		b.SetBytes(int64(len(blks) * blockSize))
+		for b.Loop() {
+			for i, blk := range blks {
+				blk.scan()
+				pre(i, blk)
+			}
+		}
+	})
+}
+
+// BenchmarkPipe is the pipeline with a consumer that takes no line.
+func BenchmarkPipe(b *testing.B) {
+	data := benchLog(b)
+	pfx := compilePrefix(knownPrefixes[0])
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		p := startPipeline(bytes.NewReader(data), func(p *pipeline) func(*block) {
+			var pp preParser
+			return func(b *block) {
+				b.scan()
+				b.pfx = pfx
+				pp.preParse(b)
+			}
+		})
+		for {
+			if p.release(p.receive()) != nil {
+				break
+			}
+		}
+	}
+}

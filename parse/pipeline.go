@@ -46,15 +46,15 @@ func (s *blockSource) next() ([]byte, error) {
 			}
 		} else {
 			for s.ci < len(b.cands) {
-				c := b.cands[s.ci]
+				c := &b.cands[s.ci]
 				s.ci++
-				if int(c.off) < s.off || b.buf[c.off] == '\t' {
+				if int(c.off) < s.off || c.ev < 0 && b.buf[c.off] == '\t' {
 					continue // taken already (joined to the entry above), or a continuation: no event
 				}
 				s.st.Lines += int(c.line) - s.blkLine
 				s.blkLine = int(c.line)
 				s.ev = c.ev // the worker's event of this line, if it read one
-				return s.takeOpen(int(c.off)), nil
+				return s.takeCand(c), nil
 			}
 		}
 		if err := s.endBlock(); err != nil {
@@ -121,6 +121,19 @@ func (s *blockSource) isCand(off int) bool {
 		i++
 	}
 	return i < len(c) && int(c[i].off) == off
+}
+
+// takeCand takes a candidate line by where the worker found it to end,
+// without reading its bytes: the decoder reads them only if the worker
+// did not read the line's event. The bytes are in the cache of the
+// worker's core; reading each line again on this one (to find its end)
+// cost 9 % more CPU on a connection storm on two cores. A candidate is
+// never counted by the worker, so there is nothing to uncount (takeOpen).
+func (s *blockSource) takeCand(c *cand) []byte {
+	s.off = int(c.end) + int(c.eol)
+	s.st.Lines++
+	s.blkLine++
+	return s.blk.buf[c.off:c.end]
 }
 
 // takeAt takes the line of blk that starts at off.

@@ -63,6 +63,7 @@ type cand struct {
 	word int32 // lineSeverity's word and msg, from off
 	msg  int32
 	sev  severity
+	eol  uint8 // the length of its line end: 1 ("\n"), 2 ("\r\n"), 0 (the input's last line)
 }
 
 // scan counts b's lines and makes candidates of those that can be an
@@ -87,8 +88,9 @@ func (b *block) scan() {
 		}
 		line = trimCR(line)
 		if sev, word, msg := lineSeverity(line); mayBeEvent(sev, line, msg) {
-			b.cands = append(b.cands, cand{off: int32(pos), end: int32(pos + len(line)), line: int32(n), ev: -1,
-				word: int32(word), msg: int32(msg), sev: sev})
+			end := pos + len(line)
+			b.cands = append(b.cands, cand{off: int32(pos), end: int32(end), line: int32(n), ev: -1,
+				word: int32(word), msg: int32(msg), sev: sev, eol: uint8(next - end)})
 		} else {
 			sev.count(&b.entries, &b.skipped)
 		}
