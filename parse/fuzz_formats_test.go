@@ -90,6 +90,8 @@ func FuzzPrefix(f *testing.F) {
 	f.Add("%m [%p] %q%u@%d ", "2026-11-30 20:56:19.958 UTC [11275] a@b@c [x] LOG:  statement: select 1")
 	f.Add("%m [%p] %q%u@%d ", "2026-11-30 20:56:19.958 UTC [11275] LOG:  checkpoint starting: time")
 	f.Add("%t [%p]: user=%u,db=%d,app=%a,client=%h ", "2026-11-30 20:56:19 UTC [11275]: user=a,db=b,app=c,client= LOG:  x")
+	f.Add("%m [%p] ", "2026-11-30 [1] 20:56:19.958 UTC [11275] LOG:  x") // the literal inside a time stamp's shortest length
+	f.Add("%t[%p] ", "2026-11-30 20:56:19 Z[1] [2] LOG:  x")
 	f.Fuzz(func(t *testing.T, prefix, line string) {
 		p := compilePrefix(prefix)
 		var fl fields

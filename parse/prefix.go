@@ -218,7 +218,7 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 		t := &p.toks[ti]
 		switch {
 		case t.lit != nil:
-			if !bytes.HasPrefix(b[pos:], t.lit) {
+			if !hasLit(b[pos:], t.lit) {
 				return false
 			}
 			pos += len(t.lit)
@@ -239,19 +239,30 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 			for end < len(b) && isDigit(b[end]) {
 				end++
 			}
-			if !bytes.HasPrefix(b[end:], p.toks[ti+1].lit) || !m.value(t, b[pos:end]) {
+			if !hasLit(b[end:], p.toks[ti+1].lit) || !m.value(t, b[pos:end]) {
 				return false
 			}
 			pos = end
 		default:
 			from := pos
-			if t.esc == 'h' {
+			switch t.esc {
+			case 'h':
 				from++ // the search tries an empty host last
+			case 't', 'm', 's':
+				// A time stamp is at least "YYYY-MM-DD HH:MM:SS Z": where the
+				// literal follows before that end, the value is no time
+				// stamp (and the search goes on to the next place too).
+				from += minStamp
 			}
 			if from > len(b) {
 				return false
 			}
-			k := bytes.Index(b[from:], p.toks[ti+1].lit)
+			var k int
+			if lit := p.toks[ti+1].lit; len(lit) == 1 {
+				k = bytes.IndexByte(b[from:], lit[0])
+			} else {
+				k = bytes.Index(b[from:], lit)
+			}
 			if k < 0 || !m.value(t, b[pos:from+k]) {
 				return false
 			}
@@ -259,6 +270,20 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 		}
 	}
 	return pos == len(b)
+}
+
+// hasLit is bytes.HasPrefix(b, lit) for a prefix's literal, most often a
+// byte or two: compared in place, without a call.
+func hasLit(b, lit []byte) bool {
+	if len(b) < len(lit) {
+		return false
+	}
+	for i, c := range lit {
+		if b[i] != c {
+			return false
+		}
+	}
+	return true
 }
 
 // matchWant is match with %u and %d held to user and db where they are

@@ -121,8 +121,11 @@ func digits(b []byte) bool {
 
 // parseTimestamp reads PostgreSQL's "YYYY-MM-DD HH:MM:SS[.mmm] ZONE"
 // (%t, %m, csvlog and jsonlog time stamps).
+// minStamp is the length of the shortest time stamp parseTimestamp reads.
+const minStamp = len("YYYY-MM-DD HH:MM:SS Z")
+
 func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
-	if len(b) < 21 {
+	if len(b) < minStamp {
 		return time.Time{}, false
 	}
 	// A busy log has many stamps in a second: one read before is not
