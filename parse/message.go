@@ -267,9 +267,11 @@ func parseDisconnect(b []byte, ev *Event, nt *interner) bool {
 	// database the first " database=" before that. " host=" and
 	// " database=" must both be there, even where they do not split.
 	b = b[k+len(pUser):]
-	port := lastIndex(b, pPort)
-	if port >= 0 && !digits(b[port+len(pPort):]) {
-		port = -1
+	port := -1 // a port is digits to the end: a line that ends otherwise has none
+	if n := len(b); n > 0 && isDigit(b[n-1]) {
+		if port = lastIndex(b, pPort); port >= 0 && !digits(b[port+len(pPort):]) {
+			port = -1
+		}
 	}
 	end := len(b)
 	if port >= 0 {
