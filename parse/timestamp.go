@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/binary"
 	"time"
 )
 
@@ -39,7 +40,7 @@ type zoneCache struct {
 	// fraction.
 	sec    [19]byte
 	secLoc *time.Location
-	second time.Time
+	unix   int64 // sec in Unix seconds
 }
 
 func (c *zoneCache) lookup(b []byte) (*time.Location, bool) {
@@ -130,14 +131,18 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 	}
 	// A busy log has many stamps in a second: one read before is not
 	// checked and computed again.
-	same := c.secLoc != nil && string(b[:19]) == string(c.sec[:])
+	same := c.secLoc != nil && sameSecond(b, &c.sec)
 	if !same && (b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' ||
 		!digits(b[0:4]) || !digits(b[5:7]) || !digits(b[8:10]) || !digits(b[11:13]) || !digits(b[14:16]) || !digits(b[17:19])) {
 		return time.Time{}, false
 	}
 	rest := b[19:]
 	nsec := 0
-	if rest[0] == '.' {
+	if len(rest) > 4 && rest[0] == '.' && isDigit(rest[1]) && isDigit(rest[2]) && isDigit(rest[3]) && !isDigit(rest[4]) {
+		// %m's milliseconds
+		nsec = (int(rest[1]-'0')*100 + int(rest[2]-'0')*10 + int(rest[3]-'0')) * 1e6
+		rest = rest[4:]
+	} else if rest[0] == '.' {
 		i := 1
 		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
 			i++
@@ -160,7 +165,7 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if same && loc == c.secLoc {
-		return c.second.Add(time.Duration(nsec)), true
+		return time.Unix(c.unix, int64(nsec)).In(loc), true
 	}
 	mon, day := atoi(b[5:7]), atoi(b[8:10])
 	hh, mm, ss := atoi(b[11:13]), atoi(b[14:16]), atoi(b[17:19])
@@ -172,10 +177,18 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 		c.dayLoc = loc
 		copy(c.day[:], b[:10])
 	}
-	c.second = c.midnight.Add(time.Duration(hh*3600+mm*60+ss) * time.Second)
+	c.unix = c.midnight.Unix() + int64(hh*3600+mm*60+ss)
 	c.secLoc = loc
 	copy(c.sec[:], b[:19])
-	return c.second.Add(time.Duration(nsec)), true
+	return time.Unix(c.unix, int64(nsec)).In(loc), true
+}
+
+// sameSecond reports whether b starts with the 19 bytes of sec: in
+// three loads each, where a comparison of strings calls memequal.
+func sameSecond(b []byte, sec *[19]byte) bool {
+	le := binary.LittleEndian
+	return len(b) >= 19 && le.Uint64(b) == le.Uint64(sec[:]) && le.Uint64(b[8:]) == le.Uint64(sec[8:]) &&
+		le.Uint32(b[15:]) == le.Uint32(sec[15:])
 }
 
 // parseEpoch reads %n: Unix seconds with milliseconds, "1795646476.694".

@@ -70,3 +70,39 @@ func TestParseTimestampSameSecondChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTimestampNextSecond reads stamps that differ from the one
+// before in one byte of their second, each byte in turn (the cached
+// second must be compared in full), and in their fraction.
+func TestParseTimestampNextSecond(t *testing.T) {
+	const first = "2026-11-25 13:14:15.100 UTC"
+	want0 := time.Date(2026, 11, 25, 13, 14, 15, 100e6, time.UTC)
+	for i := 0; i < 19; i++ {
+		b := []byte(first)
+		if b[i] < '0' || b[i] > '9' {
+			continue
+		}
+		b[i] = '1' + (b[i]-'0'+1)%9 // another digit, never 0: still a date
+		want, err := time.Parse("2006-01-02 15:04:05.000 MST", string(b))
+		if err != nil {
+			continue // not a date (month 13): not this test's
+		}
+		var zc zoneCache
+		if tm, ok := zc.parseTimestamp([]byte(first)); !ok || !tm.Equal(want0) {
+			t.Fatalf("%s read as %v, %v", first, tm, ok)
+		}
+		if tm, ok := zc.parseTimestamp(b); !ok || !tm.Equal(want) || tm != want.In(time.UTC) {
+			t.Errorf("%s after %s read as %v, %v; want %v", b, first, tm, ok, want)
+		}
+	}
+	var zc zoneCache
+	for _, tc := range []struct {
+		in   string
+		nsec int
+	}{{"2026-11-25 13:14:15.100 UTC", 100e6}, {"2026-11-25 13:14:15.25 UTC", 250e6}, {"2026-11-25 13:14:15.123456 UTC", 123456e3}, {"2026-11-25 13:14:15 UTC", 0}, {"2026-11-25 13:14:15.999 UTC", 999e6}} {
+		tm, ok := zc.parseTimestamp([]byte(tc.in))
+		if want := time.Date(2026, 11, 25, 13, 14, 15, tc.nsec, time.UTC); !ok || tm != want {
+			t.Errorf("%s read as %v, %v; want %v", tc.in, tm, ok, want)
+		}
+	}
+}
