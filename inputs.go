@@ -75,19 +75,46 @@ func (t *tracker) readEvents(in io.Reader, label string, fw *follower, modified 
 		t.input.live.end(live)
 		t.mu.Unlock()
 	}()
+	// The events are applied under the tracker's lock, which is kept over
+	// the next event while the reader has it at hand (a scan worker read
+	// it: a storm's events come so), up to heldEvents, and given up before
+	// any wait for input; the reader's counts so far are published with
+	// it, for a report or scrape before the input ends.
+	locked, held := false, 0
+	release := func() {
+		live.publish()
+		t.mu.Unlock()
+		locked, held = false, 0
+	}
+	defer func() {
+		if locked {
+			release()
+		}
+	}()
 	for ev, err := range pr.All() {
 		if err != nil {
 			return inputError{label, err}
 		}
-		if ev.Kind == parse.Ready {
-			continue // PostgreSQL 18 setup time: not counted (yet)
+		if !locked {
+			t.mu.Lock()
+			locked = true
 		}
-		if err := t.apply(ev, fw != nil && fw.backlog(ev.Line), live); err != nil {
-			return errOutput{err}
+		if ev.Kind != parse.Ready { // PostgreSQL 18 setup time: not counted (yet)
+			if err := t.apply(ev, fw != nil && fw.backlog(ev.Line)); err != nil {
+				return errOutput{err}
+			}
+		}
+		if held++; held == heldEvents || !pr.Buffered() {
+			release()
 		}
 	}
 	return nil
 }
+
+// heldEvents is how many events readEvents applies at most under one
+// taking of the tracker's lock: a storm's events come some hundred
+// nanoseconds apart, so the lock is never held for long.
+const heldEvents = 64
 
 // modTime returns the modification time of a regular file; zero for
 // stdin, a pipe or a device.

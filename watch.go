@@ -8,12 +8,9 @@ import (
 
 // apply adds one event to the state and, under --watch, writes it to
 // stdout when the filters let it through and it is not quiet (a line a
-// follower found already written). in is the input it came from: its
-// reader's counts so far are published with it, for a report or scrape
-// before the input ends. The error is a failed write.
-func (t *tracker) apply(ev *parse.Event, quiet bool, in *liveInput) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// follower found already written). The error is a failed write. It runs
+// under t.mu (readEvents).
+func (t *tracker) apply(ev *parse.Event, quiet bool) error {
 	o := t.st.Apply(ev)
 	switch {
 	case ev.Kind == parse.Reset:
@@ -22,7 +19,6 @@ func (t *tracker) apply(ev *parse.Event, quiet bool, in *liveInput) error {
 		t.unseen++
 	}
 	t.rec.changed()
-	in.publish()
 	if !t.cmd.Watch || quiet || !t.shows(o) {
 		return nil
 	}

@@ -76,6 +76,19 @@ func (s *blockSource) event(p *prefix) *Event {
 	return &s.blk.evs[s.ev]
 }
 
+// buffered reports whether next returns a line of the current block
+// whose event a worker read with prefix p, so that event returns it: no
+// wait for a block, and no peek after it (a worker reads LOG lines only,
+// whose events look at no line after theirs).
+func (s *blockSource) buffered(p *prefix) bool {
+	b := s.blk
+	if b == nil || s.counted < 0 || s.ci >= len(b.cands) || p == nil || b.pfx != p {
+		return false
+	}
+	c := &b.cands[s.ci]
+	return c.ev >= 0 && int(c.off) >= s.off
+}
+
 func (s *blockSource) peek() ([]byte, bool) {
 	for s.blk != nil && s.off == len(s.blk.buf) {
 		if s.blk.err != nil {

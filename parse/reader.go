@@ -129,6 +129,16 @@ func (r *Reader) All() iter.Seq2[*Event, error] {
 	}
 }
 
+// Buffered reports whether the next Read returns an event without
+// waiting for input: on the stderr fast path, when a scan worker has read
+// it already. It may report false where no wait would come; a caller can
+// hold a lock over the events it reports (the tracker does, so as not to
+// take its lock for every event of a storm).
+func (r *Reader) Buffered() bool {
+	d, ok := r.dec.(*stderrDecoder)
+	return ok && r.err == nil && d.buffered()
+}
+
 // records returns the line source of a record format: lines, or on the
 // fast path a recSource whose workers read lines with newLine's.
 func (r *Reader) records(lines lineSource, newLine func() recordLine) lineSource {

@@ -45,6 +45,13 @@ func (d *stderrDecoder) decode() (*Event, error) {
 	}
 }
 
+// buffered reports whether decode returns next an event a worker read,
+// without reading more input (Reader.Buffered).
+func (d *stderrDecoder) buffered() bool {
+	bs, ok := d.src.(*blockSource)
+	return ok && bs.buffered(d.ps.current())
+}
+
 // preParsed takes the event that a scan worker read from the line just
 // taken, if it did (blockSource.event), with the counts parseLine makes.
 func (d *stderrDecoder) preParsed() *Event {
