@@ -143,3 +143,32 @@ func TestLogEventStart(t *testing.T) {
 		}
 	}
 }
+
+// TestLineSeverity: the severity is the whole word before the first
+// ":  ", upper-case letters and digits; a word that only ends like one
+// is none.
+func TestLineSeverity(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		sev  severity
+		word int
+	}{
+		{"LOG:  x", sevLog, 0},
+		{"p LOG:  x", sevLog, 2},
+		{"p]LOG:  x", sevLog, 2},
+		{"p aLOG:  x", sevLog, 3},
+		{"p BLOG:  x", sevNone, 2},
+		{"p 1LOG:  x", sevNone, 2},
+		{"p DEBUG1:  x", sevOther, 2},
+		{"p FATAL:  x", sevFatal, 2},
+		{"p LOG: x LOG:  y", sevLog, 9}, // the first ":  " is after the second LOG
+		{"p LOGS:  x", sevNone, 2},
+		{"OG:  x", sevNone, 0},
+		{"\tLOG:  x", sevBlank, 0},
+	} {
+		sev, word, _ := lineSeverity([]byte(tc.line))
+		if sev != tc.sev || sev != sevNone && word != tc.word {
+			t.Errorf("lineSeverity(%q) = %v at %d, want %v at %d", tc.line, sev, word, tc.sev, tc.word)
+		}
+	}
+}

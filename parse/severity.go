@@ -55,6 +55,9 @@ func indexColon2(line []byte) int {
 // (from the catalogs, localize.go) are looked for only when the English
 // ones are not there.
 func severityAt(line []byte, i int) (severity, int) {
+	if i >= 3 && line[i-1] == 'G' && line[i-2] == 'O' && line[i-3] == 'L' && (i == 3 || !upperOrDigit(line[i-4])) {
+		return sevLog, i - 3 // most lines
+	}
 	j := i
 	for j > 0 && upperOrDigit(line[j-1]) {
 		j--
