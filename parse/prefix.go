@@ -214,8 +214,9 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 	m.f, m.zc = f, zc
 	*f = fields{}
 	pos := 0
-	for ti := range p.toks {
-		t := &p.toks[ti]
+	toks := p.toks
+	for ti := 0; ti < len(toks); ti++ {
+		t := &toks[ti]
 		switch {
 		case t.lit != nil:
 			if !hasLit(b[pos:], t.lit) {
@@ -226,12 +227,12 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 			if pos == len(b) {
 				return true // a process without a session stops here
 			}
-		case ti+1 == len(p.toks):
+		case ti+1 == len(toks):
 			if !m.value(t, b[pos:]) {
 				return false
 			}
 			pos = len(b)
-		case t.esc == 'p' && t.pad == 0 && !isDigit(p.toks[ti+1].lit[0]):
+		case t.esc == 'p' && t.pad == 0 && !isDigit(toks[ti+1].lit[0]):
 			// A PID is digits, and its literal cannot start among them:
 			// the first place it follows is where the digits end, or
 			// the value would hold a non-digit.
@@ -239,10 +240,13 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 			for end < len(b) && isDigit(b[end]) {
 				end++
 			}
-			if !hasLit(b[end:], p.toks[ti+1].lit) || !m.value(t, b[pos:end]) {
+			lit := toks[ti+1].lit
+			if end == pos || end-pos > maxPIDDigits || !hasLit(b[end:], lit) {
 				return false
 			}
-			pos = end
+			f.pid = atoi(b[pos:end]) // value's, for digits
+			pos = end + len(lit)
+			ti++ // the literal is matched
 		default:
 			from := pos
 			switch t.esc {
@@ -257,16 +261,39 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 			if from > len(b) {
 				return false
 			}
+			lit := toks[ti+1].lit
 			var k int
-			if lit := p.toks[ti+1].lit; len(lit) == 1 {
+			if len(lit) == 1 {
 				k = bytes.IndexByte(b[from:], lit[0])
 			} else {
 				k = bytes.Index(b[from:], lit)
 			}
-			if k < 0 || !m.value(t, b[pos:from+k]) {
+			if k < 0 {
 				return false
 			}
-			pos = from + k
+			v := b[pos : from+k]
+			switch {
+			case t.pad != 0:
+				if !m.value(t, v) {
+					return false
+				}
+			case t.esc == 'u': // value's, without a wanted name
+				f.user = known(v)
+			case t.esc == 'd':
+				f.db = known(v)
+			case t.esc == 'm' || t.esc == 't':
+				tm, ok := zc.parseTimestamp(v)
+				if !ok {
+					return false
+				}
+				f.time, f.hasTime = tm, true
+			default:
+				if !m.value(t, v) {
+					return false
+				}
+			}
+			pos = from + k + len(lit)
+			ti++ // the literal is matched
 		}
 	}
 	return pos == len(b)
