@@ -83,6 +83,11 @@ func TestSeverityKey(t *testing.T) {
 		`{"message":"no key"}`,
 		`_severity":"`,
 		``,
+		`{"y":"yyyyyyyyyyyyyyyyyyy","error_severity":"LOG"}`, // more 'y' before the key than are looked at one by one
+		`{"user":"yy","error_severity":"LOG","message":"error_severity"}`,
+		`y":"`,
+		`"error_severity":`,
+		`{"user":"yyyyyyyyyy"}`,
 	} {
 		if got, want := severityKey([]byte(line)), bytes.Index([]byte(line), jsonSeverityKey); got != want {
 			t.Errorf("%s: %d, want %d", line, got, want)

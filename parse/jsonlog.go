@@ -144,19 +144,32 @@ func jsonRecordLine() recordLine {
 var (
 	jsonSeverityKey = []byte(`"error_severity":"`)
 	jsonMessageKey  = []byte(`"message":"`)
-	severityTail    = jsonSeverityKey[len(`"error`):]
 )
 
 // severityKey returns bytes.Index(line, jsonSeverityKey). A record holds
-// some forty quotes before the key, each a false start for bytes.Index;
-// the '_' of its tail is rarer, and no string value can hold the tail
-// (its quotes would be escaped), so the first tail is the key's unless
-// another key ends like it.
+// some forty quotes and a few '_' before the key, each a false start for
+// bytes.Index; in PostgreSQL's compact form no key before it holds a
+// 'y', so the key's 'y' (the first of every occurrence of the key's, in
+// the same order) is looked for, and the bytes around it compared. A
+// record with many 'y' before the key goes on with bytes.Index.
 func severityKey(line []byte) int {
-	if i := bytes.Index(line, severityTail); i >= len(`"error`) && string(line[i-len(`"error`):i]) == `"error` {
-		return i - len(`"error`)
+	const before = len(`"error_severit`)
+	off := 0
+	for tries := 0; tries < 8; tries++ {
+		j := bytes.IndexByte(line[off:], 'y')
+		if j < 0 {
+			return -1
+		}
+		j += off
+		if k := j - before; k >= 0 && len(line)-k >= len(jsonSeverityKey) && string(line[k:k+len(jsonSeverityKey)]) == string(jsonSeverityKey) {
+			return k
+		}
+		off = j + 1
 	}
-	return bytes.Index(line, jsonSeverityKey)
+	if i := bytes.Index(line[off:], jsonSeverityKey); i >= 0 {
+		return off + i
+	}
+	return -1
 }
 
 // jsonMayBeEvent is a cheap look at a record before it is decoded: a FATAL
