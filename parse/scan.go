@@ -47,10 +47,11 @@ type block struct {
 	pfx *prefix
 	evs []Event
 
-	// The record fast path (records.go): where each line starts and its
-	// marks.
+	// The record fast path (records.go): where each line starts, its
+	// marks, and the length of its end ("\n", "\r\n" or none).
 	starts []int32
 	marks  []uint8
+	eols   []uint8
 }
 
 // A cand is a candidate line of a block (scan), with what scan read of
