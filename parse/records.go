@@ -77,6 +77,9 @@ func recordWorker(newLine func() recordLine) func(*pipeline) func(*block) {
 			if cap(b.evs) < len(b.starts) {
 				b.evs = make([]Event, 0, len(b.starts)) // at most one event per line: no growing
 			}
+			if cap(b.eols) < len(b.starts) {
+				b.eols = make([]uint8, 0, len(b.starts))
+			}
 			for i, off := range b.starts {
 				end := len(b.buf)
 				if i+1 < len(b.starts) {
