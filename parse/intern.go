@@ -3,6 +3,7 @@ package parse
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync/atomic"
 )
 
 // An interner turns the names of the event lines (user, database,
@@ -52,4 +53,30 @@ func internHash(b []byte) uint64 {
 		}
 	}
 	return (h * 0x9e3779b97f4a7c15) >> (64 - internBits)
+}
+
+// portNames holds the port numbers read so far as strings, for every
+// reader and worker of the process: a storm over TCP brings a new client
+// port with every connection, which would soon take every slot of an
+// interner (a string allocated per line). A port is at most 65535, so
+// the table is bounded (512 KiB of pointers, touched only where used).
+var portNames [1 << 16]atomic.Pointer[string]
+
+// port is str for a client port: from portNames when b is a port number
+// as PostgreSQL prints it (digits without a leading zero, at most
+// 65535), else from the interner.
+func (n *interner) port(b []byte) string {
+	if n == nil || len(b) == 0 || len(b) > 5 || b[0] == '0' && len(b) > 1 || !digits(b) {
+		return n.str(b)
+	}
+	v := atoi(b)
+	if v > 65535 {
+		return n.str(b)
+	}
+	if p := portNames[v].Load(); p != nil {
+		return *p
+	}
+	s := string(b)
+	portNames[v].Store(&s) // a race stores an equal string: either is right
+	return s
 }

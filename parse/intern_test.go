@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,34 @@ func TestLastIndex(t *testing.T) {
 			if got, want := lastIndex([]byte(b), []byte(sep)), bytes.LastIndex([]byte(b), []byte(sep)); got != want {
 				t.Errorf("lastIndex(%q, %q) = %d, want %d", b, sep, got, want)
 			}
+		}
+	}
+}
+
+// TestPortNames: client ports, a new one on every connection of a TCP
+// storm, are strings made once each, whatever the interner's slots hold;
+// a port written otherwise than PostgreSQL does keeps its text.
+func TestPortNames(t *testing.T) {
+	var n interner
+	ports := make([][]byte, 10000) // more than the interner's slots
+	for i := range ports {
+		ports[i] = []byte(strconv.Itoa(40000 + i))
+	}
+	for _, p := range ports {
+		if got := n.port(p); got != string(p) {
+			t.Fatalf("port(%s) = %q", p, got)
+		}
+	}
+	if a := testing.AllocsPerRun(3, func() {
+		for _, p := range ports {
+			n.port(p)
+		}
+	}); a != 0 {
+		t.Errorf("%.0f allocations for 10000 ports read before, want 0", a)
+	}
+	for _, s := range []string{"0", "5432", "65535", "05432", "65536", "123456", "54x", "", "-1"} {
+		if got := n.port([]byte(s)); got != s {
+			t.Errorf("port(%q) = %q", s, got)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func classifyLog(msg []byte, ev *Event, nt *interner) bool {
 			ev.Kind = Received
 			rest := msg[len(mReceived):]
 			if k := lastIndex(rest, pPort); k >= 0 {
-				ev.Host, ev.Port = nt.str(rest[:k]), nt.str(rest[k+6:])
+				ev.Host, ev.Port = nt.str(rest[:k]), nt.port(rest[k+6:])
 			} else {
 				ev.Host = nt.str(rest)
 			}
@@ -288,7 +288,7 @@ func parseDisconnect(b []byte, ev *Event, nt *interner) bool {
 	ev.Kind = Disconnect
 	ev.Duration = d
 	if port >= 0 {
-		ev.Port = nt.str(b[port+len(pPort):])
+		ev.Port = nt.port(b[port+len(pPort):])
 	}
 	ev.Host = nt.str(b[host+len(pHost) : end])
 	if db >= 0 {

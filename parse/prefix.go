@@ -53,7 +53,7 @@ func (f *fields) apply(ev *Event, nt *interner) {
 	}
 	set(&ev.Host, f.host)
 	if ev.Port == "" && f.port != nil {
-		ev.Port = nt.str(f.port)
+		ev.Port = nt.port(f.port)
 	}
 	if ev.Kind != Connect && f.app != nil && ev.App == "" {
 		ev.App = nt.str(f.app)
