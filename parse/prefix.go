@@ -241,10 +241,9 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 				end++
 			}
 			lit := toks[ti+1].lit
-			if end == pos || end-pos > maxPIDDigits || !hasLit(b[end:], lit) {
+			if !hasLit(b[end:], lit) || !m.value(t, b[pos:end]) {
 				return false
 			}
-			f.pid = atoi(b[pos:end]) // value's, for digits
 			pos = end + len(lit)
 			ti++ // the literal is matched
 		default:
@@ -271,26 +270,8 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 			if k < 0 {
 				return false
 			}
-			v := b[pos : from+k]
-			switch {
-			case t.pad != 0:
-				if !m.value(t, v) {
-					return false
-				}
-			case t.esc == 'u': // value's, without a wanted name
-				f.user = known(v)
-			case t.esc == 'd':
-				f.db = known(v)
-			case t.esc == 'm' || t.esc == 't':
-				tm, ok := zc.parseTimestamp(v)
-				if !ok {
-					return false
-				}
-				f.time, f.hasTime = tm, true
-			default:
-				if !m.value(t, v) {
-					return false
-				}
+			if !m.value(t, b[pos:from+k]) {
+				return false
 			}
 			pos = from + k + len(lit)
 			ti++ // the literal is matched
