@@ -33,7 +33,7 @@ type zoneCache struct {
 	// zone here is a fixed offset), without time.Date's calendar work.
 	day      [10]byte
 	dayLoc   *time.Location
-	midnight time.Time
+	midnight int64 // Unix seconds
 
 	// The second of the last time stamp read ("YYYY-MM-DD HH:MM:SS"), in
 	// the zone of that read: a stamp of the same second is that plus its
@@ -120,11 +120,11 @@ func digits(b []byte) bool {
 	return true
 }
 
-// parseTimestamp reads PostgreSQL's "YYYY-MM-DD HH:MM:SS[.mmm] ZONE"
-// (%t, %m, csvlog and jsonlog time stamps).
 // minStamp is the length of the shortest time stamp parseTimestamp reads.
 const minStamp = len("YYYY-MM-DD HH:MM:SS Z")
 
+// parseTimestamp reads PostgreSQL's "YYYY-MM-DD HH:MM:SS[.mmm] ZONE"
+// (%t, %m, csvlog and jsonlog time stamps).
 func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 	if len(b) < minStamp {
 		return time.Time{}, false
@@ -173,11 +173,11 @@ func (c *zoneCache) parseTimestamp(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if loc != c.dayLoc || string(b[:10]) != string(c.day[:]) {
-		c.midnight = time.Date(atoi(b[0:4]), time.Month(mon), day, 0, 0, 0, 0, loc)
+		c.midnight = time.Date(atoi(b[0:4]), time.Month(mon), day, 0, 0, 0, 0, loc).Unix()
 		c.dayLoc = loc
 		copy(c.day[:], b[:10])
 	}
-	c.unix = c.midnight.Unix() + int64(hh*3600+mm*60+ss)
+	c.unix = c.midnight + int64(hh*3600+mm*60+ss)
 	c.secLoc = loc
 	copy(c.sec[:], b[:19])
 	return time.Unix(c.unix, int64(nsec)).In(loc), true
