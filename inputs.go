@@ -80,14 +80,14 @@ func (t *tracker) readEvents(in io.Reader, label string, fw *follower, modified 
 	// it: a storm's events come so), up to heldEvents, and given up before
 	// any wait for input; the reader's counts so far are published with
 	// it, for a report or scrape before the input ends.
-	locked, held := false, 0
+	held := 0 // events applied under the lock taken last; 0: not held
 	release := func() {
 		live.publish()
 		t.mu.Unlock()
-		locked, held = false, 0
+		held = 0
 	}
 	defer func() {
-		if locked {
+		if held > 0 {
 			release()
 		}
 	}()
@@ -95,16 +95,16 @@ func (t *tracker) readEvents(in io.Reader, label string, fw *follower, modified 
 		if err != nil {
 			return inputError{label, err}
 		}
-		if !locked {
+		if held == 0 {
 			t.mu.Lock()
-			locked = true
 		}
+		held++
 		if ev.Kind != parse.Ready { // PostgreSQL 18 setup time: not counted (yet)
 			if err := t.apply(ev, fw != nil && fw.backlog(ev.Line)); err != nil {
 				return errOutput{err}
 			}
 		}
-		if held++; held == heldEvents || !pr.Buffered() {
+		if held == heldEvents || !pr.Buffered() {
 			release()
 		}
 	}
