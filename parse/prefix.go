@@ -219,7 +219,7 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 		t := &toks[ti]
 		switch {
 		case t.lit != nil:
-			if !hasLit(b[pos:], t.lit) {
+			if !bytes.HasPrefix(b[pos:], t.lit) {
 				return false
 			}
 			pos += len(t.lit)
@@ -241,7 +241,7 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 				end++
 			}
 			lit := toks[ti+1].lit
-			if !hasLit(b[end:], lit) || !m.value(t, b[pos:end]) {
+			if !bytes.HasPrefix(b[end:], lit) || !m.value(t, b[pos:end]) {
 				return false
 			}
 			pos = end + len(lit)
@@ -278,20 +278,6 @@ func (p *prefix) matchGreedy(b []byte, f *fields, zc *zoneCache) bool {
 		}
 	}
 	return pos == len(b)
-}
-
-// hasLit is bytes.HasPrefix(b, lit) for a prefix's literal, most often a
-// byte or two: compared in place, without a call.
-func hasLit(b, lit []byte) bool {
-	if len(b) < len(lit) {
-		return false
-	}
-	for i, c := range lit {
-		if b[i] != c {
-			return false
-		}
-	}
-	return true
 }
 
 // matchWant is match with %u and %d held to user and db where they are
